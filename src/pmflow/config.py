@@ -1,0 +1,127 @@
+"""`.github/pmflow.yml`: one JSON Schema (data/config.schema.json) gives validation and defaults."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+DEFAULT_PATH = Path(".github/pmflow.yml")
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used; the message names the file and the key."""
+
+
+@cache
+def schema() -> dict[str, Any]:
+    text = resources.files("pmflow").joinpath("data/config.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def _with_defaults(node: dict[str, Any], value: Any) -> Any:
+    if node.get("type") == "object" or "properties" in node:
+        result = dict(value) if isinstance(value, dict) else {}
+        for name, child in node.get("properties", {}).items():
+            if name in result:
+                result[name] = _with_defaults(child, result[name])
+            elif "default" in child:
+                result[name] = _with_defaults(child, copy.deepcopy(child["default"]))
+        return result
+    return value
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    path = ".".join(str(part) for part in error.absolute_path) or "(top level)"
+    if error.validator == "additionalProperties":
+        allowed = ", ".join(sorted(error.schema.get("properties", {})))
+        unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return f"unknown key {', '.join(map(repr, unknown))} in {path}; known keys: {allowed}"
+    if error.validator == "type":
+        expected = error.validator_value
+        return f"{path}: expected {expected}, got {type(error.instance).__name__} {error.instance!r}"
+    if error.validator == "enum":
+        options = ", ".join(map(repr, error.validator_value))
+        return f"{path}: {error.instance!r} is not one of {options}"
+    if error.validator == "pattern" and path.endswith("color"):
+        return f"{path}: {error.instance!r} is not a six-digit hex colour such as 'd93f0b'"
+    return f"{path}: {error.message}"
+
+
+@dataclass(frozen=True)
+class Config:
+    values: dict[str, Any]
+    source: str = "(defaults)"
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    @property
+    def postmortem_label(self) -> str:
+        return self.values["postmortem_label"]
+
+    @property
+    def action_headings(self) -> tuple[str, ...]:
+        return tuple(self.values["action_headings"])
+
+    @property
+    def action_label(self) -> dict[str, str]:
+        return self.values["action_label"]
+
+    @property
+    def problems_label(self) -> str:
+        return self.values["problems_label"]
+
+    @property
+    def milestone_strategy(self) -> str:
+        return self.values["milestones"]["strategy"]
+
+    @property
+    def milestone_title(self) -> str:
+        return self.values["milestones"]["title"]
+
+    @property
+    def sub_issues(self) -> bool:
+        return self.values["sub_issues"]
+
+    @property
+    def templates_dir(self) -> str:
+        return self.values["templates_dir"]
+
+
+def from_mapping(data: Any, source: str = "(defaults)") -> Config:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping of keys to values at the top level")
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        details = "\n".join(f"  - {_describe(error)}" for error in errors)
+        raise ConfigError(
+            f"{source} is not a valid pmflow configuration:\n{details}\n"
+            "See the configuration table in pmflow's README."
+        )
+    return Config(_with_defaults(schema(), data), source)
+
+
+def load(path: Path | None = None) -> Config:
+    """Read the config file; a missing default file means defaults, a missing named one is an error."""
+    explicit = path is not None
+    path = path or DEFAULT_PATH
+    if not path.exists():
+        if explicit:
+            raise ConfigError(f"{path}: no such configuration file")
+        return from_mapping({})
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML: {error}") from error
+    return from_mapping(data, str(path))

@@ -1,0 +1,55 @@
+"""The one hidden-marker format pmflow writes into issue bodies and comments.
+
+A marker is an HTML comment GitHub does not render: `<!-- pmflow:<kind> key=value ... -->`.
+Values are percent-encoded so that no value can close the comment or smuggle in another marker.
+Markers are only trusted on text authored by pmflow's own user (the adapter checks the author);
+a marker copied into a person's issue is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, unquote
+
+_MARKER = re.compile(r"<!-- pmflow:(?P<kind>[a-z][a-z0-9-]*)(?P<fields>(?: [a-z_]+=[^\s>]*)*) -->")
+_FIELD = re.compile(r" (?P<name>[a-z_]+)=(?P<value>[^\s>]*)")
+
+
+@dataclass(frozen=True)
+class Marker:
+    kind: str
+    fields: dict[str, str]
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self.fields.get(name, default)
+
+
+def format_marker(kind: str, **fields: object) -> str:
+    """Render a marker; `None` values are left out, everything else is str()-ed and encoded."""
+    parts = [
+        f" {name}={quote(str(value), safe='')}"
+        for name, value in fields.items()
+        if value is not None
+    ]
+    return f"<!-- pmflow:{kind}{''.join(parts)} -->"
+
+
+def find_markers(text: str, kind: str | None = None) -> list[Marker]:
+    found = []
+    for match in _MARKER.finditer(text or ""):
+        if kind is not None and match["kind"] != kind:
+            continue
+        fields = {m["name"]: unquote(m["value"]) for m in _FIELD.finditer(match["fields"])}
+        found.append(Marker(match["kind"], fields))
+    return found
+
+
+def find_marker(text: str, kind: str) -> Marker | None:
+    markers = find_markers(text, kind)
+    return markers[0] if markers else None
+
+
+def strip_markers(text: str) -> str:
+    """Text with every pmflow marker removed (used when quoting a person's text back)."""
+    return _MARKER.sub("", text)

@@ -1,0 +1,455 @@
+"""Parse a post-mortem issue body (Markdown as GitHub's issue forms render it) into a model.
+
+The one place that knows pmflow's checklist grammar:
+
+    - [ ] <action text> @owner due:YYYY-MM-DD
+
+Owner: the first `@login` on the line (a user; `@org/team` is not an owner). Due date: an ISO date
+after `due`, `due:` or `by` (any case, colon optional, parentheses allowed). A line pmflow has
+linked reads `- [ ] #123 <action text> ...`.
+
+Lines keep their own endings (`\\r\\n` from the web, `\\n` from the API) so that a rewrite can give
+back every byte it did not mean to change. Parsing never raises: whatever is wrong becomes a
+`Problem`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+
+from pmflow.model import ActionLine, PostMortemReport, Problem, Section, Severity
+
+DEFAULT_ACTION_HEADINGS = ("Actions", "Action items")
+NO_RESPONSE = "_No response_"
+
+_HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t]*(?:#+[ \t]*)?$")
+_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
+_QUOTE = re.compile(r"^ {0,3}>")
+_CHECKBOX = re.compile(r"^(?P<lead>[ \t]*[-*+][ \t]+\[)(?P<box>[ xX])(?P<close>\])(?P<gap>[ \t]+|$)")
+_PLAIN_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\S")
+_ISSUE_REF = re.compile(r"^#(?P<number>[1-9][0-9]{0,9})(?=\s|$)")
+# GitHub logins: alphanumerics and single hyphens, at most 39 characters.
+_LOGIN = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}"
+_MENTION = re.compile(rf"(?<![\w@/`.-])@(?P<login>{_LOGIN})(?P<team>/[\w.-]+)?(?![\w-])")
+_OWNER_LABEL = re.compile(r"(?i)\b(?:owner|owned by|assignee)\s*:?\s*$")
+_DUE_TOKEN = re.compile(
+    r"(?i)(?P<open>\()?\s*\b(?P<word>due|by)\b\s*(?::\s*|\s+|(?=\())\(?\s*"
+    r"(?P<value>[^\s(),;]+(?:\s+[^\s(),;]+)?)"
+)
+_ISO_DATE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d-])")
+_DATEISH_WORDS = re.compile(
+    r"(?i)^(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|"
+    r"today|tomorrow|tonight|eod|eow|eom|eoq|end|next|this|q[1-4]|h[12]|\d)"
+)
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_BARE_ISO = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def split_lines(body: str) -> list[str]:
+    """Split on `\\n` only, each line keeping its ending (unlike str.splitlines)."""
+    if not body:
+        return []
+    lines = body.split("\n")
+    result = [line + "\n" for line in lines[:-1]]
+    if lines[-1]:
+        result.append(lines[-1])
+    return result
+
+
+def line_content(line: str) -> str:
+    return line.rstrip("\n").rstrip("\r")
+
+
+def line_ending(line: str) -> str:
+    return line[len(line_content(line)) :]
+
+
+def normalise_heading(text: str) -> str:
+    return " ".join(text.strip().rstrip(":").split()).casefold()
+
+
+def _visible_lines(lines: Sequence[str]) -> list[bool]:
+    """For each line, whether it is ordinary Markdown text (not code, quote or HTML comment)."""
+    visible = []
+    fence: str | None = None
+    in_comment = False
+    for raw in lines:
+        text = line_content(raw)
+        if in_comment:
+            visible.append(False)
+            if "-->" in text:
+                in_comment = False
+            continue
+        if fence is not None:
+            visible.append(False)
+            stripped = text.strip()
+            if stripped.startswith(fence) and set(stripped) <= {fence[0]}:
+                fence = None
+            continue
+        fence_match = _FENCE.match(text)
+        if fence_match:
+            marker = fence_match["fence"]
+            # A backtick fence's info string may not contain backticks (CommonMark).
+            if not (marker[0] == "`" and "`" in text[fence_match.end() :]):
+                fence = marker
+                visible.append(False)
+                continue
+        if _QUOTE.match(text):
+            visible.append(False)
+            continue
+        opened = text.rfind("<!--")
+        if opened != -1 and "-->" not in text[opened:]:
+            in_comment = True
+            visible.append(text.lstrip().startswith("<!--") is False)
+            continue
+        visible.append(not (text.lstrip().startswith("<!--") and text.rstrip().endswith("-->")))
+    return visible
+
+
+def parse_sections(lines: Sequence[str], visible: Sequence[bool]) -> list[Section]:
+    headings: list[tuple[int, int, str]] = []
+    for index, raw in enumerate(lines):
+        if not visible[index]:
+            continue
+        match = _HEADING.match(line_content(raw))
+        if match:
+            headings.append((index, len(match["hashes"]), (match["text"] or "").strip()))
+    sections = []
+    for position, (index, level, text) in enumerate(headings):
+        end = len(lines)
+        for later_index, later_level, _ in headings[position + 1 :]:
+            if later_level <= level:
+                end = later_index
+                break
+        content = "".join(line_content(line) + "\n" for line in lines[index + 1 : end]).strip()
+        sections.append(Section(text, level, index, None if content in ("", NO_RESPONSE) else content))
+    return sections
+
+
+def _section_range(
+    sections: Sequence[Section], total: int, index_of: int
+) -> tuple[int, int]:
+    section = sections[index_of]
+    end = total
+    for later in sections[index_of + 1 :]:
+        if later.level <= section.level:
+            end = later.line_index
+            break
+    return section.line_index + 1, end
+
+
+def _without_code_spans(text: str) -> str:
+    return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def find_owner(text: str) -> tuple[str | None, re.Match[str] | None]:
+    """The first `@login` outside code spans that is a user, not `@org/team`."""
+    searchable = _without_code_spans(text)
+    for match in _MENTION.finditer(searchable):
+        if match["team"]:
+            continue
+        return match["login"], match
+    return None, None
+
+
+def parse_iso_date(value: str) -> dt.date | None:
+    match = _ISO_DATE.match(value)
+    if not match:
+        return None
+    try:
+        return dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError:
+        return None
+
+
+class _Due:
+    def __init__(self) -> None:
+        self.date: dt.date | None = None
+        self.span: tuple[int, int] | None = None
+        self.text: str | None = None
+        self.bad_value: str | None = None
+        self.bad_reason: str | None = None
+
+
+def find_due(text: str) -> _Due:
+    """Locate the due date token; remember a malformed one so it can be reported, not guessed."""
+    due = _Due()
+    searchable = _without_code_spans(text)
+    for match in _DUE_TOKEN.finditer(searchable):
+        value = match["value"]
+        first_word = value.split()[0].rstrip(".")
+        iso = _ISO_DATE.match(first_word)
+        if iso:
+            parsed = parse_iso_date(first_word)
+            if parsed is None:
+                if due.bad_value is None:
+                    due.bad_value, due.bad_reason = first_word, "not-a-real-date"
+                continue
+            start = match.start("open") if match["open"] else match.start("word")
+            end = match.start("value") + iso.end()
+            rest = searchable[end:]
+            closing = re.match(r"\s*\)", rest)
+            if closing and (match["open"] or "(" in searchable[match.start("word") : end]):
+                end += closing.end()
+            due.date, due.span, due.text = parsed, (start, end), first_word
+            return due
+        is_due_word = match["word"].casefold() == "due"
+        if due.bad_value is None and (is_due_word or _DATEISH_WORDS.match(first_word)):
+            due.bad_value = value if not is_due_word else first_word
+            due.bad_reason = "not-iso"
+    return due
+
+
+def _clean_title(text: str) -> str:
+    text = re.sub(r"\([\s,;:]*\)", " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"^[\s,;:–—-]+|[\s,;:–—-]+$", "", text)
+    return text
+
+
+def action_key(title: str) -> str:
+    normalised = " ".join(title.casefold().split())
+    return hashlib.sha1(normalised.encode("utf-8")).hexdigest()[:12]
+
+
+def _checkbox_parts(text: str) -> tuple[re.Match[str], str] | None:
+    match = _CHECKBOX.match(text)
+    if not match:
+        return None
+    return match, text[match.end() :]
+
+
+def parse_action_line(
+    line_index: int, raw: str, seen_keys: dict[str, int] | None = None
+) -> tuple[ActionLine | None, list[Problem]]:
+    """Parse one checklist line; return the action (if valid) and the problems found."""
+    text = line_content(raw)
+    parts = _checkbox_parts(text)
+    if parts is None:
+        return None, []
+    match, rest = parts
+    checked = match["box"] in "xX"
+    issue_number = None
+    ref = _ISSUE_REF.match(rest)
+    if ref:
+        issue_number = int(ref["number"])
+        rest = rest[ref.end() :]
+    owner, owner_match = find_owner(rest)
+    due = find_due(rest)
+
+    title_source = rest
+    spans: list[tuple[int, int]] = []
+    if owner_match is not None:
+        start = owner_match.start()
+        label = _OWNER_LABEL.search(rest[:start])
+        spans.append((label.start() if label else start, owner_match.end()))
+    if due.span is not None:
+        spans.append(due.span)
+    for start, end in sorted(spans, reverse=True):
+        title_source = title_source[:start] + " " + title_source[end:]
+    title = _clean_title(title_source)
+
+    number = line_index + 1
+    problems: list[Problem] = []
+    quoted = text.strip()
+    if not title:
+        problems.append(
+            Problem(
+                "missing-title",
+                "This action has no text besides its owner and due date.",
+                "Say what will be done, e.g. `- [ ] Add alerting for checkout latency above "
+                "500ms @alice due:2026-12-04`.",
+                quoted,
+                number,
+            )
+        )
+    if owner is None:
+        problems.append(
+            Problem(
+                "missing-owner",
+                "This action has no owner.",
+                "Add the GitHub login of the person who will do it, e.g. `@alice` "
+                "(a person, not an `@org/team`).",
+                quoted,
+                number,
+            )
+        )
+    if due.date is None:
+        if due.bad_value is not None and due.bad_reason == "not-a-real-date":
+            message = f"`{due.bad_value}` is not a real calendar date."
+        elif due.bad_value is not None:
+            message = f"The due date `{due.bad_value}` is not an ISO date (YYYY-MM-DD)."
+        else:
+            message = "This action has no due date."
+        bare = _BARE_ISO.search(_without_code_spans(rest))
+        example = bare.group(0) if bare and parse_iso_date(bare.group(0)) else "2026-12-04"
+        problems.append(
+            Problem(
+                "bad-due-date" if due.bad_value else "missing-due-date",
+                message,
+                f"Write the date as `due:{example}` (year-month-day) so nobody has to guess it.",
+                quoted,
+                number,
+            )
+        )
+    if problems:
+        return None, problems
+
+    key = action_key(title)
+    if seen_keys is not None:
+        occurrence = seen_keys.get(key, 0) + 1
+        seen_keys[key] = occurrence
+        if occurrence > 1:
+            key = f"{key}-{occurrence}"
+    return (
+        ActionLine(
+            line_index=line_index,
+            text=text,
+            checked=checked,
+            title=title,
+            owner=owner,
+            due=due.date,
+            issue_number=issue_number,
+            key=key,
+            due_text=due.text,
+        ),
+        [],
+    )
+
+
+def find_actions_section(
+    sections: Sequence[Section], headings: Iterable[str] = DEFAULT_ACTION_HEADINGS
+) -> int | None:
+    wanted = {normalise_heading(h) for h in headings}
+    for position, section in enumerate(sections):
+        if normalise_heading(section.heading) in wanted:
+            return position
+    return None
+
+
+def _first_login(text: str | None) -> str | None:
+    if not text:
+        return None
+    owner, _ = find_owner(text)
+    if owner:
+        return owner
+    # Forms ask for "@login"; people often type the bare login.
+    bare = re.fullmatch(rf"\s*({_LOGIN})\s*", text)
+    return bare.group(1) if bare else None
+
+
+def _first_date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    for match in _BARE_ISO.finditer(text):
+        parsed = parse_iso_date(match.group(0))
+        if parsed:
+            return parsed
+    return None
+
+
+def parse_postmortem(
+    body: str | None, action_headings: Iterable[str] = DEFAULT_ACTION_HEADINGS
+) -> PostMortemReport:
+    body = body or ""
+    lines = split_lines(body)
+    visible = _visible_lines(lines)
+    sections = parse_sections(lines, visible)
+    position = find_actions_section(sections, action_headings)
+    actions: list[ActionLine] = []
+    problems: list[Problem] = []
+    if position is not None:
+        start, end = _section_range(sections, len(lines), position)
+        seen: dict[str, int] = {}
+        for index in range(start, end):
+            if not visible[index]:
+                continue
+            action, line_problems = parse_action_line(index, lines[index], seen)
+            if action is not None:
+                actions.append(action)
+            elif line_problems:
+                problems.extend(line_problems)
+            elif _PLAIN_ITEM.match(line_content(lines[index])):
+                text = line_content(lines[index]).strip()
+                owner, _ = find_owner(text)
+                if owner or find_due(text).date:
+                    problems.append(
+                        Problem(
+                            "not-a-checklist-item",
+                            "This looks like an action but is not a checklist item.",
+                            "Start the line with `- [ ] ` so pmflow can track it.",
+                            text,
+                            index + 1,
+                            Severity.WARNING,
+                        )
+                    )
+
+    def content(*names: str) -> str | None:
+        for section in sections:
+            if normalise_heading(section.heading) in {normalise_heading(n) for n in names}:
+                return section.content
+        return None
+
+    return PostMortemReport(
+        sections=tuple(sections),
+        actions=tuple(actions),
+        problems=tuple(problems),
+        has_actions_section=position is not None,
+        report_owner=_first_login(content("Report owner")),
+        incident_type=content("Incident type"),
+        incident_date=_first_date(content("Incident date")),
+        meeting_date=_first_date(content("Meeting date", "Post-mortem meeting date")),
+        severity=content("Severity"),
+    )
+
+
+def rewrite_action_line(line: str, issue_number: int | None, checked: bool | None) -> str:
+    """Return `line` with `#issue_number` after its box and the box set to `checked`.
+
+    Everything else on the line, its ending included, is kept as written. A line that already
+    starts with `#issue_number` is left so. `None` leaves that part alone.
+    """
+    text = line_content(line)
+    ending = line[len(text) :]
+    parts = _checkbox_parts(text)
+    if parts is None:
+        return line
+    match, rest = parts
+    box = match["box"]
+    if checked is not None and (box in "xX") != checked:
+        box = "x" if checked else " "
+    existing = _ISSUE_REF.match(rest)
+    if issue_number is not None and not (existing and int(existing["number"]) == issue_number):
+        # In front of a person's own leading `#ref`, if there is one; never replacing it.
+        rest = f"#{issue_number}" + (" " + rest if rest else "")
+        return f"{match['lead']}{box}{match['close']}{match['gap'] or ' '}{rest}{ending}"
+    return f"{match['lead']}{box}{match['close']}{match['gap']}{rest}{ending}"
+
+
+def replace_lines(body: str, replacements: dict[int, str]) -> str:
+    """Body with the given 0-based lines replaced; every other byte unchanged."""
+    lines = split_lines(body)
+    for index, new in replacements.items():
+        lines[index] = new
+    return "".join(lines)
+
+
+def neutralise_mentions(text: str, keep: str | None = None) -> str:
+    """Wrap `@user` and `@org/team` in code spans so copied text pings nobody (but `keep`)."""
+
+    def wrap(match: re.Match[str]) -> str:
+        if keep is not None and not match["team"] and match["login"].casefold() == keep.casefold():
+            return match.group(0)
+        return f"`{match.group(0)}`"
+
+    out = []
+    last = 0
+    for span in _CODE_SPAN.finditer(text):
+        out.append(_MENTION.sub(wrap, text[last : span.start()]))
+        out.append(span.group(0))
+        last = span.end()
+    out.append(_MENTION.sub(wrap, text[last:]))
+    return "".join(out)
