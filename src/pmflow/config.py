@@ -46,7 +46,9 @@ def _describe(error: jsonschema.ValidationError) -> str:
         return f"unknown key {', '.join(map(repr, unknown))} in {path}; known keys: {allowed}"
     if error.validator == "type":
         expected = error.validator_value
-        return f"{path}: expected {expected}, got {type(error.instance).__name__} {error.instance!r}"
+        return (
+            f"{path}: expected {expected}, got {type(error.instance).__name__} {error.instance!r}"
+        )
     if error.validator == "enum":
         options = ", ".join(map(repr, error.validator_value))
         return f"{path}: {error.instance!r} is not one of {options}"
@@ -113,7 +115,7 @@ def from_mapping(data: Any, source: str = "(defaults)") -> Config:
 
 
 def load(path: Path | None = None) -> Config:
-    """Read the config file; a missing default file means defaults, a missing named one is an error."""
+    """Read the config file: no default file means defaults; a named file must exist."""
     explicit = path is not None
     path = path or DEFAULT_PATH
     if not path.exists():

@@ -28,7 +28,9 @@ NO_RESPONSE = "_No response_"
 _HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t]*(?:#+[ \t]*)?$")
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 _QUOTE = re.compile(r"^ {0,3}>")
-_CHECKBOX = re.compile(r"^(?P<lead>[ \t]*[-*+][ \t]+\[)(?P<box>[ xX])(?P<close>\])(?P<gap>[ \t]+|$)")
+_CHECKBOX = re.compile(
+    r"^(?P<lead>[ \t]*[-*+][ \t]+\[)(?P<box>[ xX])(?P<close>\])(?P<gap>[ \t]+|$)"
+)
 _PLAIN_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\S")
 _ISSUE_REF = re.compile(r"^#(?P<number>[1-9][0-9]{0,9})(?=\s|$)")
 # GitHub logins: alphanumerics and single hyphens, at most 39 characters.
@@ -125,13 +127,13 @@ def parse_sections(lines: Sequence[str], visible: Sequence[bool]) -> list[Sectio
                 end = later_index
                 break
         content = "".join(line_content(line) + "\n" for line in lines[index + 1 : end]).strip()
-        sections.append(Section(text, level, index, None if content in ("", NO_RESPONSE) else content))
+        sections.append(
+            Section(text, level, index, None if content in ("", NO_RESPONSE) else content)
+        )
     return sections
 
 
-def _section_range(
-    sections: Sequence[Section], total: int, index_of: int
-) -> tuple[int, int]:
+def _section_range(sections: Sequence[Section], total: int, index_of: int) -> tuple[int, int]:
     section = sections[index_of]
     end = total
     for later in sections[index_of + 1 :]:

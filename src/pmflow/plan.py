@@ -76,7 +76,9 @@ class RepoFacts:
 class SyncPlan:
     operations: list[Operation] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    needs: set[str] = field(default_factory=set)  # "labels", "milestones", "comments", "owner:<login>"
+    needs: set[str] = field(
+        default_factory=set
+    )  # "labels", "milestones", "comments", "owner:<login>"
 
     @property
     def complete(self) -> bool:
@@ -219,9 +221,9 @@ def plan_postmortem(
             continue
         marker = action_marker(found)
         previous_owner = marker.get("owner") if marker else None
-        if previous_owner != line.owner or not found.assignees:
-            if line.owner not in found.assignees:
-                owners_to_check.add(line.owner)
+        changed = previous_owner != line.owner or not found.assignees
+        if changed and line.owner not in found.assignees:
+            owners_to_check.add(line.owner)
     for owner in sorted(owners_to_check):
         if owner not in facts.assignable:
             plan.needs.add(f"owner:{owner}")
@@ -275,12 +277,10 @@ def plan_postmortem(
     line_edits: dict[int, str] = {}
     changes: list[str] = []
     lines = split_lines(issue.body)
-    for line, found, ref in pairs:
+    for line, found, _ in pairs:
         if found is None:
             continue
-        problems.extend(
-            _plan_linked_action(plan, issue, line, found, facts, renderer)
-        )
+        problems.extend(_plan_linked_action(plan, issue, line, found, facts, renderer))
         if (
             config.sub_issues
             and facts.sub_issues_supported
@@ -393,12 +393,17 @@ def _plan_problems_comment(
     has_label = config.problems_label in issue.labels
     if not plan.problems and not has_label:
         return
+    if plan.operations:
+        # Comment once the other changes have landed, so it names the issues they create.
+        return
     if postmortem.comments is None:
         plan.needs.add("comments")
         return
     existing = _own_comment(postmortem.comments, facts.me, PROBLEMS_MARKER)
     marker = markers.format_marker(PROBLEMS_MARKER, pm=issue.number)
-    body = truncate(renderer.render("problems_comment.md.j2", marker=marker, problems=plan.problems))
+    body = truncate(
+        renderer.render("problems_comment.md.j2", marker=marker, problems=plan.problems)
+    )
     if existing is None:
         if plan.problems:
             plan.operations.append(CreateComment(issue.number, "problems", body))
@@ -410,9 +415,7 @@ def _plan_problems_comment(
         plan.operations.append(RemoveLabel(issue.number, config.problems_label))
 
 
-def trusted_actions(
-    issues: Sequence[IssueState], me: str
-) -> Mapping[int, list[IssueState]]:
+def trusted_actions(issues: Sequence[IssueState], me: str) -> Mapping[int, list[IssueState]]:
     """Action issues grouped by post-mortem number, trusting markers only on pmflow's own issues.
 
     A person can copy a marker into an issue they write; such an issue is never taken for one of
@@ -426,4 +429,3 @@ def trusted_actions(
         if number is not None:
             grouped.setdefault(number, []).append(issue)
     return grouped
-

@@ -15,7 +15,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from pmflow.parse import neutralise_mentions
 
 GITHUB_TEXT_LIMIT = 65_536
-TRUNCATION_NOTE = "\n\n_(pmflow shortened this text to stay within GitHub's 65,536-character limit.)_\n"
+TRUNCATION_NOTE = (
+    "\n\n_(pmflow shortened this text to stay within GitHub's 65,536-character limit.)_\n"
+)
 
 
 class TemplateError(RuntimeError):

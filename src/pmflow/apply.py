@@ -1,0 +1,249 @@
+"""Carry out planned operations: the only place where dry-run and the write budget live.
+
+`Executor.execute` performs one operation (or, in a dry run, pretends to) and returns the state
+as it is afterwards, so the planner can plan the next round on it: a dry run therefore shows the
+whole run, issue numbers included (predicted, as GitHub numbers issues in sequence).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pmflow import markers
+from pmflow.github import GitHubRepo, SubIssuesUnsupported
+from pmflow.model import CommentState, IssueState, MilestoneState
+from pmflow.ops import (
+    AddLabel,
+    CreateActionIssue,
+    CreateComment,
+    CreateLabel,
+    CreateMilestone,
+    EditComment,
+    EditPostMortemBody,
+    LinkSubIssue,
+    Operation,
+    RemoveLabel,
+    UpdateActionIssue,
+    UpdateMilestone,
+)
+from pmflow.plan import ACTION_MARKER, PostMortem, RepoFacts
+
+log = logging.getLogger(__name__)
+
+
+class BudgetExhausted(Exception):
+    """The run's write budget is spent; the rest waits for the next run."""
+
+
+class BodyChanged(Exception):
+    """A person edited the post-mortem after pmflow read it; plan again on their text."""
+
+    def __init__(self, current: IssueState) -> None:
+        super().__init__(f"#{current.number} changed while pmflow was working on it")
+        self.current = current
+
+
+@dataclass
+class Executor:
+    repo: GitHubRepo | None
+    facts: RepoFacts
+    dry_run: bool = False
+    max_writes: int | None = None
+    next_number: int = 1
+    writes: int = 0
+    done: list[Operation] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    on_write: Callable[[Operation], None] | None = None
+
+    def _github(self) -> GitHubRepo:
+        assert self.repo is not None, "a real run needs a repository"
+        return self.repo
+
+    def _spend(self, op: Operation) -> None:
+        if self.max_writes is not None and self.writes >= self.max_writes:
+            raise BudgetExhausted(
+                f"write budget of {self.max_writes} spent; the next run continues from here"
+            )
+        self.writes += 1
+
+    def execute(self, op: Operation, pm: PostMortem) -> PostMortem:
+        self._spend(op)
+        handler = getattr(self, f"_do_{type(op).__name__}")
+        result: PostMortem = handler(op, pm)
+        self.done.append(op)
+        if self.on_write is not None:
+            self.on_write(op)
+        return result
+
+    # --- one handler per operation kind ---
+
+    def _do_CreateLabel(self, op: CreateLabel, pm: PostMortem) -> PostMortem:
+        if not self.dry_run:
+            self._github().create_label(op.name, op.color, op.description)
+        self.facts.labels = (self.facts.labels or frozenset()) | {op.name}
+        return pm
+
+    def _do_CreateMilestone(self, op: CreateMilestone, pm: PostMortem) -> PostMortem:
+        if self.dry_run:
+            known = self.facts.milestones or ()
+            number = max((m.number for m in known), default=0) + 1
+            milestone = MilestoneState(number, op.title, "open", op.due_on, op.description)
+        else:
+            milestone = self._github().create_milestone(op.title, op.due_on, op.description)
+        self.facts.milestones = (*(self.facts.milestones or ()), milestone)
+        return pm
+
+    def _do_UpdateMilestone(self, op: UpdateMilestone, pm: PostMortem) -> PostMortem:
+        if not self.dry_run:
+            self._github().update_milestone(op.number, op.due_on)
+
+        def moved(milestone: MilestoneState | None) -> MilestoneState | None:
+            if milestone is None or milestone.number != op.number:
+                return milestone
+            return dataclasses.replace(milestone, due_on=op.due_on)
+
+        if self.facts.milestones is not None:
+            self.facts.milestones = tuple(moved(m) or m for m in self.facts.milestones)
+        actions = tuple(dataclasses.replace(a, milestone=moved(a.milestone)) for a in pm.actions)
+        return dataclasses.replace(pm, actions=actions)
+
+    def _milestone(self, title: str | None, pm: PostMortem) -> MilestoneState | None:
+        if title is None:
+            return None
+        for action in pm.actions:
+            if action.milestone is not None and action.milestone.title == title:
+                return action.milestone
+        return next((m for m in self.facts.milestones or () if m.title == title), None)
+
+    def _do_CreateActionIssue(self, op: CreateActionIssue, pm: PostMortem) -> PostMortem:
+        milestone = self._milestone(op.milestone_title, pm)
+        if self.dry_run:
+            created = IssueState(
+                number=self.next_number,
+                id=-self.next_number,
+                title=op.title,
+                body=op.body,
+                state="open",
+                author=self.facts.me,
+                labels=op.labels,
+                assignees=op.assignees,
+                milestone=milestone,
+            )
+            self.next_number += 1
+        else:
+            github = self._github()
+
+            def find_existing() -> IssueState | None:
+                # Only reached after an ambiguous failure: did the first attempt create it?
+                recent = github.list_issues(
+                    op.labels, sort="created", direction="desc", first_page_only=True
+                )
+                for issue in recent:
+                    marker = markers.find_marker(issue.body, ACTION_MARKER)
+                    if (
+                        issue.author == self.facts.me
+                        and marker is not None
+                        and marker.get("key") == op.key
+                        and marker.get("pm") == str(op.postmortem)
+                    ):
+                        return issue
+                return None
+
+            created = github.create_issue(
+                op.title,
+                op.body,
+                assignees=op.assignees,
+                labels=op.labels,
+                milestone=milestone.number if milestone else None,
+                find_existing=find_existing,
+            )
+            if created.milestone is None and milestone is not None:
+                created = dataclasses.replace(created, milestone=milestone)
+        return dataclasses.replace(pm, actions=(*pm.actions, created))
+
+    def _do_UpdateActionIssue(self, op: UpdateActionIssue, pm: PostMortem) -> PostMortem:
+        if not self.dry_run:
+            self._github().edit_issue(op.number, body=op.body, assignees=op.assignees)
+
+        def updated(issue: IssueState) -> IssueState:
+            if issue.number != op.number:
+                return issue
+            changes: dict[str, object] = {}
+            if op.body is not None:
+                changes["body"] = op.body
+            if op.assignees is not None:
+                changes["assignees"] = op.assignees
+            return dataclasses.replace(issue, **changes)  # type: ignore[arg-type]
+
+        return dataclasses.replace(pm, actions=tuple(updated(a) for a in pm.actions))
+
+    def _do_LinkSubIssue(self, op: LinkSubIssue, pm: PostMortem) -> PostMortem:
+        if not self.dry_run:
+            try:
+                self._github().add_sub_issue(op.parent, op.child_id)
+            except SubIssuesUnsupported:
+                self.facts.sub_issues_supported = False
+                self.notices.append(
+                    "This GitHub has no sub-issues API (older GitHub Enterprise Server?): action "
+                    "issues are linked by text only."
+                )
+                self.writes -= 1  # refused outright; nothing was written
+                return pm
+        actions = tuple(
+            dataclasses.replace(a, parent_number=op.parent) if a.number == op.child else a
+            for a in pm.actions
+        )
+        return dataclasses.replace(pm, actions=actions)
+
+    def _do_EditPostMortemBody(self, op: EditPostMortemBody, pm: PostMortem) -> PostMortem:
+        if not self.dry_run:
+            github = self._github()
+            # Read again right before writing: a person's edit since our read wins, and we plan
+            # again on their text instead of overwriting it.
+            current = github.get_issue(op.number)
+            if current.body != op.expected_body:
+                self.writes -= 1
+                raise BodyChanged(current)
+            github.edit_issue(op.number, body=op.body)
+        return dataclasses.replace(pm, issue=dataclasses.replace(pm.issue, body=op.body))
+
+    def _do_CreateComment(self, op: CreateComment, pm: PostMortem) -> PostMortem:
+        if self.dry_run:
+            comment = CommentState(-len(self.done) - 1, op.issue, op.body, self.facts.me)
+        else:
+            github = self._github()
+            wanted = markers.find_marker(op.body, op.purpose)
+
+            def find_existing() -> CommentState | None:
+                for existing in github.list_comments(op.issue):
+                    found = markers.find_marker(existing.body, op.purpose)
+                    if existing.author == self.facts.me and found == wanted:
+                        return existing
+                return None
+
+            comment = github.create_comment(op.issue, op.body, find_existing=find_existing)
+        return dataclasses.replace(pm, comments=(*(pm.comments or ()), comment))
+
+    def _do_EditComment(self, op: EditComment, pm: PostMortem) -> PostMortem:
+        if not self.dry_run:
+            self._github().edit_comment(op.issue, op.comment_id, op.body)
+        comments = tuple(
+            dataclasses.replace(c, body=op.body) if c.id == op.comment_id else c
+            for c in pm.comments or ()
+        )
+        return dataclasses.replace(pm, comments=comments)
+
+    def _do_AddLabel(self, op: AddLabel, pm: PostMortem) -> PostMortem:
+        if not self.dry_run:
+            self._github().add_label(op.issue, op.label)
+        labels = (*pm.issue.labels, op.label)
+        return dataclasses.replace(pm, issue=dataclasses.replace(pm.issue, labels=labels))
+
+    def _do_RemoveLabel(self, op: RemoveLabel, pm: PostMortem) -> PostMortem:
+        if not self.dry_run:
+            self._github().remove_label(op.issue, op.label)
+        labels = tuple(label for label in pm.issue.labels if label != op.label)
+        return dataclasses.replace(pm, issue=dataclasses.replace(pm.issue, labels=labels))

@@ -1,0 +1,167 @@
+"""pmflow's command line: thin commands over the library."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from pmflow import __version__
+from pmflow.clock import ClockError
+from pmflow.config import ConfigError, load
+from pmflow.github import GitHubError, GitHubRepo
+from pmflow.render import Renderer, TemplateError
+from pmflow.report import print_sync_outcome
+from pmflow.sync import sync
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail_cleanly(command: F) -> F:
+    """Turn pmflow's own errors into one clear line and exit status 1, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (ConfigError, GitHubError, ClockError, TemplateError) as error:
+            raise click.ClickException(str(error)) from error
+
+    return wrapper  # type: ignore[return-value]
+
+
+def repository_options(command: F) -> F:
+    """Where to find GitHub: the same environment variables GitHub Actions sets."""
+    command = click.option(
+        "--api-url",
+        envvar="GITHUB_API_URL",
+        default="https://api.github.com",
+        show_default=True,
+        help="GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3). "
+        "Env: GITHUB_API_URL.",
+    )(command)
+    command = click.option(
+        "--repo",
+        "repository",
+        envvar="GITHUB_REPOSITORY",
+        help="Repository as owner/name. Env: GITHUB_REPOSITORY.",
+    )(command)
+    command = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Configuration file [default: .github/pmflow.yml if it exists].",
+    )(command)
+    return command
+
+
+def _token() -> str:
+    token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
+    if not token:
+        raise click.ClickException(
+            "no GitHub token: set GITHUB_TOKEN (in a workflow: `env: GITHUB_TOKEN: "
+            "${{ github.token }}`) or GH_TOKEN, with issues: read and write on the repository."
+        )
+    return token
+
+
+def open_repository(repository: str | None, api_url: str) -> GitHubRepo:
+    if not repository:
+        raise click.ClickException(
+            "no repository: pass --repo owner/name or set GITHUB_REPOSITORY."
+        )
+    return GitHubRepo(repository, _token(), api_url)
+
+
+def renderer_for(config_templates_dir: str) -> Renderer:
+    return Renderer(Path(config_templates_dir))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pmflow")
+@click.option("-v", "--verbose", count=True, help="Log more (-vv for HTTP requests).")
+def main(verbose: int) -> None:
+    """pmflow: the follow-through of blameless post-mortems on GitHub.
+
+    Each action agreed in a post-mortem issue becomes an assigned, linked issue with a due
+    date, and pmflow keeps the post-mortem's checklist in step with those issues.
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+
+
+@main.command("sync")
+@repository_options
+@click.option(
+    "--issue",
+    "issue_number",
+    type=click.IntRange(min=1),
+    help="Sync only the post-mortem this issue is (or belongs to).",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@click.option(
+    "--max-writes",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Stop after this many writes; the next run continues.",
+)
+@click.option(
+    "--now", envvar="PMFLOW_NOW", help="Pretend it is this ISO 8601 time. Env: PMFLOW_NOW."
+)
+@_fail_cleanly
+def sync_command(
+    repository: str | None,
+    api_url: str,
+    config_path: Path | None,
+    issue_number: int | None,
+    dry_run: bool,
+    as_json: bool,
+    max_writes: int | None,
+    now: str | None,
+) -> None:
+    """Turn each post-mortem's actions checklist into linked, assigned issues.
+
+    Reads post-mortem issues (label `postmortem`), creates an issue per valid action line,
+    links it as a sub-issue, references it from the line (`- [ ] #123 ...`) and ticks the box
+    when the issue is closed. Problems are reported in one comment on the post-mortem.
+    """
+    from pmflow.clock import now as clock_now
+
+    clock_now(now)  # validate early: a bad --now is a usage error, not a late surprise
+    config = load(config_path)
+    repo = open_repository(repository, api_url)
+    outcome = sync(
+        repo,
+        config,
+        renderer_for(config.templates_dir),
+        issue_number=issue_number,
+        dry_run=dry_run,
+        max_writes=max_writes,
+    )
+    if as_json:
+        click.echo(json.dumps(outcome.as_json(), indent=2))
+    else:
+        print_sync_outcome(outcome, repository or "")
+    if outcome.failed:
+        sys.exit(1)
+
+
+@main.command("demo")
+@click.option("--json", "as_json", is_flag=True, help="Print the sync outcome as JSON.")
+@_fail_cleanly
+def demo_command(as_json: bool) -> None:
+    """Run `pmflow sync` on a built-in GitHub simulator: no token, no network."""
+    from pmflow.demo import run_demo
+
+    run_demo(as_json=as_json)

@@ -1,0 +1,459 @@
+"""The GitHub adapter: the only module that imports PyGithub.
+
+It reads repository state into pmflow's plain model objects and performs single writes. Lists are
+read 100 to a page, and list items are converted from the data GitHub sent with the list:
+reading an attribute that a list answer lacks would make PyGithub fetch every issue again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import requests
+from github import Auth, Github, GithubException, GithubRetry
+from github.GithubException import (
+    BadCredentialsException,
+    RateLimitExceededException,
+    UnknownObjectException,
+)
+
+from pmflow.model import CommentState, IssueState, MilestoneState
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://api.github.com"
+ACTIONS_BOT = "github-actions[bot]"
+T = TypeVar("T")
+
+
+class GitHubError(RuntimeError):
+    """A GitHub failure explained for a person: what happened and what to do."""
+
+
+class RateLimited(GitHubError):
+    """GitHub asked us to slow down for longer than a run should wait; the rest is deferred."""
+
+
+class SubIssuesUnsupported(GitHubError):
+    """The server has no sub-issues API (older GitHub Enterprise Server)."""
+
+
+def _pacing(env_name: str, default: float) -> float | None:
+    """PyGithub's pacing, from the environment; 0 turns it off (tests, demo, benchmarks)."""
+    text = os.environ.get(env_name)
+    if text is None or text == "":
+        return default
+    try:
+        value = float(text)
+    except ValueError as error:
+        raise GitHubError(f"{env_name}={text!r} is not a number of seconds") from error
+    return value if value > 0 else None
+
+
+def _when(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _login(user: dict[str, Any] | None) -> str:
+    return (user or {}).get("login") or ""
+
+
+def _number_from_url(url: str | None) -> int | None:
+    if not url:
+        return None
+    tail = url.rstrip("/").rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() else None
+
+
+def milestone_from_json(data: dict[str, Any]) -> MilestoneState:
+    due = _when(data.get("due_on"))
+    return MilestoneState(
+        number=data["number"],
+        title=data.get("title") or "",
+        state=data.get("state") or "open",
+        due_on=due.date() if due else None,
+        description=data.get("description") or "",
+    )
+
+
+def issue_from_json(data: dict[str, Any]) -> IssueState:
+    milestone = data.get("milestone")
+    return IssueState(
+        number=data["number"],
+        id=data["id"],
+        title=data.get("title") or "",
+        body=data.get("body") or "",
+        state=data.get("state") or "open",
+        author=_login(data.get("user")),
+        labels=tuple(
+            label["name"] if isinstance(label, dict) else str(label)
+            for label in data.get("labels") or ()
+        ),
+        assignees=tuple(_login(user) for user in data.get("assignees") or ()),
+        milestone=milestone_from_json(milestone) if milestone else None,
+        state_reason=data.get("state_reason"),
+        parent_number=_number_from_url(data.get("parent_issue_url")),
+        html_url=data.get("html_url") or "",
+        created_at=_when(data.get("created_at")),
+        closed_at=_when(data.get("closed_at")),
+        updated_at=_when(data.get("updated_at")),
+    )
+
+
+def comment_from_json(data: dict[str, Any], issue_number: int | None = None) -> CommentState:
+    number = issue_number if issue_number is not None else _number_from_url(data.get("issue_url"))
+    return CommentState(
+        id=data["id"],
+        issue_number=number or 0,
+        body=data.get("body") or "",
+        author=_login(data.get("user")),
+        created_at=_when(data.get("created_at")),
+        updated_at=_when(data.get("updated_at")),
+    )
+
+
+def _listed(item: Any) -> dict[str, Any]:
+    # The JSON GitHub sent in the list page. `item.raw_data` would first "complete" the object
+    # with one GET per item: the hidden N+1 this adapter exists to avoid.
+    return item._rawData
+
+
+def _is_ambiguous(error: Exception) -> bool:
+    """A failure after which a write may or may not have taken effect."""
+    if isinstance(error, GithubException):
+        return error.status >= 500
+    return isinstance(error, requests.exceptions.ConnectionError | requests.exceptions.Timeout)
+
+
+def _explain(error: Exception, doing: str) -> GitHubError:
+    if isinstance(error, BadCredentialsException):
+        return GitHubError(
+            f"GitHub refused the token while {doing} (401 Bad credentials). Set GITHUB_TOKEN "
+            "(or GH_TOKEN) to a valid token with issues: read and write."
+        )
+    if isinstance(error, RateLimitExceededException):
+        return RateLimited(
+            f"GitHub's rate limit stopped pmflow while {doing}; the next run continues."
+        )
+    if isinstance(error, GithubException):
+        message = error.data.get("message") if isinstance(error.data, dict) else error.data
+        details = ""
+        if isinstance(error.data, dict) and error.data.get("errors"):
+            details = " " + "; ".join(
+                str(e.get("message") or f"{e.get('field')} {e.get('code')}")
+                for e in error.data["errors"]
+                if isinstance(e, dict)
+            )
+        return GitHubError(f"GitHub answered {error.status} while {doing}: {message}.{details}")
+    if isinstance(error, requests.exceptions.RetryError):
+        return GitHubError(f"GitHub kept failing while {doing} (gave up after retries).")
+    return GitHubError(f"could not reach GitHub while {doing}: {error}")
+
+
+class GitHubRepo:
+    """One repository, seen through PyGithub."""
+
+    def __init__(
+        self,
+        repository: str,
+        token: str,
+        api_url: str | None = None,
+        *,
+        seconds_between_requests: float | None = None,
+        seconds_between_writes: float | None = None,
+        retries: int = 4,
+    ) -> None:
+        if "/" not in repository:
+            raise GitHubError(
+                f"repository {repository!r} should be written owner/name (e.g. octo-org/app)"
+            )
+        retry = GithubRetry(
+            total=retries,
+            backoff_factor=0.5,
+            # POST is left out on purpose: GitHub often creates the issue or comment and still
+            # answers 5xx, so a blind re-send duplicates it. Creates are retried below, after
+            # looking for what the first attempt made.
+            allowed_methods=frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE"}),
+            secondary_rate_wait=60,
+            max_rate_limit_wait=300,
+        )
+        self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
+        self.full_name = repository
+        self.github = Github(
+            base_url=self.api_url,
+            auth=Auth.Token(token),
+            per_page=100,
+            lazy=True,
+            retry=retry,
+            seconds_between_requests=(
+                seconds_between_requests
+                if seconds_between_requests is not None
+                else _pacing("PMFLOW_SECONDS_BETWEEN_REQUESTS", 0.25)
+            ),
+            seconds_between_writes=(
+                seconds_between_writes
+                if seconds_between_writes is not None
+                else _pacing("PMFLOW_SECONDS_BETWEEN_WRITES", 1.0)
+            ),
+        )
+        self.repo = self.github.get_repo(repository, lazy=True)
+        self._me: str | None = None
+
+    def _call(self, doing: str, action: Callable[[], T]) -> T:
+        try:
+            return action()
+        except UnknownObjectException as error:
+            raise GitHubError(
+                f"GitHub answered 404 while {doing}: check that {self.full_name} exists and that "
+                "the token can read its issues."
+            ) from error
+        except (GithubException, requests.exceptions.RequestException) as error:
+            raise _explain(error, doing) from error
+
+    def _create_once(
+        self, doing: str, send: Callable[[], T], find_existing: Callable[[], T | None]
+    ) -> T:
+        """Send a create; after an ambiguous failure, look for its result before sending again."""
+        try:
+            return send()
+        except (GithubException, requests.exceptions.RequestException) as error:
+            if not _is_ambiguous(error):
+                raise _explain(error, doing) from error
+            log.warning(
+                "%s: no clear answer from GitHub (%s); checking what was made", doing, error
+            )
+        existing = self._call(f"checking after {doing}", find_existing)
+        if existing is not None:
+            return existing
+        time.sleep(1.0)
+        return self._call(doing, send)
+
+    # --- reads ---
+
+    def whoami(self) -> str:
+        """The login pmflow writes as: markers are trusted only on issues it authored."""
+        if self._me is None:
+            try:
+                self._me = self.github.get_user().login
+            except GithubException as error:
+                # An Actions GITHUB_TOKEN or App installation token cannot read /user (403).
+                if error.status not in (403, 404) or isinstance(error, BadCredentialsException):
+                    raise _explain(error, "identifying the token's user") from error
+                self._me = os.environ.get("PMFLOW_BOT_LOGIN") or ACTIONS_BOT
+            except requests.exceptions.RequestException as error:
+                raise _explain(error, "identifying the token's user") from error
+        return self._me
+
+    def list_issues(
+        self,
+        labels: Iterable[str],
+        *,
+        state: str = "all",
+        since: dt.datetime | None = None,
+        sort: str | None = None,
+        direction: str | None = None,
+        first_page_only: bool = False,
+    ) -> list[IssueState]:
+        kwargs: dict[str, Any] = {"state": state, "labels": list(labels)}
+        if since is not None:
+            kwargs["since"] = since
+        if sort is not None:
+            kwargs["sort"] = sort
+        if direction is not None:
+            kwargs["direction"] = direction
+
+        def read() -> list[IssueState]:
+            pages = self.repo.get_issues(**kwargs)
+            items = pages.get_page(0) if first_page_only else pages
+            return [
+                issue_from_json(_listed(item))
+                for item in items
+                if "pull_request" not in _listed(item)
+            ]
+
+        return self._call("listing issues", read)
+
+    def get_issue(self, number: int) -> IssueState:
+        return self._call(
+            f"reading issue #{number}",
+            lambda: issue_from_json(self.repo.get_issue(number).raw_data),
+        )
+
+    def list_sub_issues(self, number: int) -> list[IssueState]:
+        def read() -> list[IssueState]:
+            return [
+                issue_from_json(_listed(i)) for i in self.repo.get_issue(number).get_sub_issues()
+            ]
+
+        try:
+            return read()
+        except GithubException as error:
+            if error.status == 404:
+                raise SubIssuesUnsupported("this GitHub has no sub-issues API") from error
+            raise _explain(error, f"listing sub-issues of #{number}") from error
+        except requests.exceptions.RequestException as error:
+            raise _explain(error, f"listing sub-issues of #{number}") from error
+
+    def list_comments(self, number: int) -> list[CommentState]:
+        return self._call(
+            f"reading comments of #{number}",
+            lambda: [
+                comment_from_json(_listed(c), number)
+                for c in self.repo.get_issue(number).get_comments()
+            ],
+        )
+
+    def list_labels(self) -> frozenset[str]:
+        return self._call(
+            "listing labels",
+            lambda: frozenset(_listed(label)["name"] for label in self.repo.get_labels()),
+        )
+
+    def list_milestones(self) -> list[MilestoneState]:
+        return self._call(
+            "listing milestones",
+            lambda: [
+                milestone_from_json(_listed(m)) for m in self.repo.get_milestones(state="all")
+            ],
+        )
+
+    def is_assignable(self, login: str) -> bool:
+        return self._call(
+            f"checking whether @{login} can be assigned", lambda: self.repo.has_in_assignees(login)
+        )
+
+    # --- writes ---
+
+    def create_label(self, name: str, color: str, description: str) -> None:
+        try:
+            self.repo.create_label(name, color, description)
+        except GithubException as error:
+            if error.status == 422 and "already_exists" in str(error.data):
+                return  # made meanwhile (another run, or a person): fine
+            raise _explain(error, f"creating label {name!r}") from error
+        except requests.exceptions.RequestException as error:
+            raise _explain(error, f"creating label {name!r}") from error
+
+    def create_milestone(
+        self, title: str, due_on: dt.date | None, description: str
+    ) -> MilestoneState:
+        def send() -> MilestoneState:
+            kwargs: dict[str, Any] = {"description": description}
+            if due_on is not None:
+                kwargs["due_on"] = due_on
+            return milestone_from_json(self.repo.create_milestone(title, **kwargs).raw_data)
+
+        def find() -> MilestoneState | None:
+            return next((m for m in self.list_milestones() if m.title == title), None)
+
+        try:
+            return self._create_once(f"creating milestone {title!r}", send, find)
+        except GitHubError:
+            existing = find()
+            if existing is not None:  # 422 already_exists: another run made it
+                return existing
+            raise
+
+    def update_milestone(self, number: int, due_on: dt.date | None) -> MilestoneState:
+        # PyGithub's Milestone.edit sends due_on as a bare date, which GitHub's schema
+        # (date-time) does not accept; send the timestamp GitHub documents instead.
+        due = f"{due_on.isoformat()}T00:00:00Z" if due_on else None
+
+        def send() -> MilestoneState:
+            _, data = self.repo.requester.requestJsonAndCheck(
+                "PATCH", f"{self.repo.url}/milestones/{number}", input={"due_on": due}
+            )
+            return milestone_from_json(data)
+
+        return self._call(f"updating milestone {number}", send)
+
+    def create_issue(
+        self,
+        title: str,
+        body: str,
+        *,
+        assignees: Iterable[str] = (),
+        labels: Iterable[str] = (),
+        milestone: int | None = None,
+        find_existing: Callable[[], IssueState | None] | None = None,
+    ) -> IssueState:
+        kwargs: dict[str, Any] = {
+            "body": body,
+            "assignees": list(assignees),
+            "labels": list(labels),
+        }
+        if milestone is not None:
+            kwargs["milestone"] = self.repo.get_milestone(milestone)
+
+        def send() -> IssueState:
+            return issue_from_json(self.repo.create_issue(title, **kwargs).raw_data)
+
+        return self._create_once(f"creating issue {title!r}", send, find_existing or (lambda: None))
+
+    def edit_issue(
+        self,
+        number: int,
+        *,
+        body: str | None = None,
+        assignees: Iterable[str] | None = None,
+        state: str | None = None,
+        state_reason: str | None = None,
+    ) -> None:
+        kwargs: dict[str, Any] = {}
+        if body is not None:
+            kwargs["body"] = body
+        if assignees is not None:
+            kwargs["assignees"] = list(assignees)
+        if state is not None:
+            kwargs["state"] = state
+        if state_reason is not None:
+            kwargs["state_reason"] = state_reason
+
+        self._call(f"editing issue #{number}", lambda: self.repo.get_issue(number).edit(**kwargs))
+
+    def add_sub_issue(self, parent: int, child_id: int) -> None:
+        try:
+            self.repo.get_issue(parent).add_sub_issue(child_id)
+        except GithubException as error:
+            if error.status == 404:
+                raise SubIssuesUnsupported("this GitHub has no sub-issues API") from error
+            if error.status == 422:
+                log.warning("GitHub did not link a sub-issue of #%s: %s", parent, error.data)
+                return
+            raise _explain(error, f"linking a sub-issue to #{parent}") from error
+        except requests.exceptions.RequestException as error:
+            raise _explain(error, f"linking a sub-issue to #{parent}") from error
+
+    def create_comment(
+        self, number: int, body: str, find_existing: Callable[[], CommentState | None] | None = None
+    ) -> CommentState:
+        def send() -> CommentState:
+            return comment_from_json(
+                self.repo.get_issue(number).create_comment(body).raw_data, number
+            )
+
+        return self._create_once(f"commenting on #{number}", send, find_existing or (lambda: None))
+
+    def edit_comment(self, number: int, comment_id: int, body: str) -> None:
+        self._call(
+            f"editing a comment on #{number}",
+            lambda: self.repo.get_issue(number).get_comment(comment_id).edit(body),
+        )
+
+    def add_label(self, number: int, label: str) -> None:
+        self._call(f"labelling #{number}", lambda: self.repo.get_issue(number).add_to_labels(label))
+
+    def remove_label(self, number: int, label: str) -> None:
+        try:
+            self.repo.get_issue(number).remove_from_labels(label)
+        except UnknownObjectException:
+            return  # already gone
+        except (GithubException, requests.exceptions.RequestException) as error:
+            raise _explain(error, f"removing label {label!r} from #{number}") from error
