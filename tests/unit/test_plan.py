@@ -109,7 +109,8 @@ def test_interrupted_run_finds_issue_by_marker_instead_of_creating_again() -> No
     result = plan(pm_issue(), only_first)
     creates = [op for op in result.operations if isinstance(op, CreateActionIssue)]
     assert [op.title for op in creates] == ["Canary config changes"]
-    assert not any(isinstance(op, EditPostMortemBody) for op in result.operations)
+    (edit,) = [op for op in result.operations if isinstance(op, EditPostMortemBody)]
+    assert edit.body == BODY.replace("- [ ] Add", "- [ ] #11 Add")
 
 
 def test_box_follows_issue_state() -> None:
