@@ -203,7 +203,7 @@ class GitHubRepo:
                 else _pacing("PMFLOW_SECONDS_BETWEEN_WRITES", 1.0)
             ),
         )
-        self.repo = self.github.get_repo(repository, lazy=True)
+        self.repo = self.github.get_repo(repository)  # lazy: no request until one is needed
         self._me: str | None = None
 
     def _call(self, doing: str, action: Callable[[], T]) -> T:

@@ -1,0 +1,169 @@
+"""The GitHub adapter against `responses`: the exact requests it sends and how it reads answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+import pytest
+import responses
+
+from pmflow.github import GitHubError, GitHubRepo, SubIssuesUnsupported, issue_from_json
+
+API = "https://ghe.example.com/api/v3"
+REPO = "acme/checkout"
+
+
+def url(path: str) -> re.Pattern[str]:
+    # PyGithub spells the default port out (https://host:443/...); accept both spellings.
+    return re.compile(rf"https://ghe\.example\.com(:443)?/api/v3{re.escape(path)}(\?.*)?$")
+
+
+def issue_json(number: int, body: str = "", **extra: Any) -> dict[str, Any]:
+    base = f"{API}/repos/{REPO}/issues/{number}"
+    data = {
+        "id": 1000 + number,
+        "node_id": f"I_{number}",
+        "number": number,
+        "title": f"Issue {number}",
+        "body": body,
+        "state": "open",
+        "state_reason": None,
+        "user": {"login": "pmflow-bot", "id": 1},
+        "labels": [{"name": "postmortem-action"}],
+        "assignees": [{"login": "alice", "id": 2}],
+        "milestone": None,
+        "url": base,
+        "html_url": f"https://ghe.example.com/{REPO}/issues/{number}",
+        "created_at": "2026-11-20T10:00:00Z",
+        "updated_at": "2026-11-21T10:00:00Z",
+        "closed_at": None,
+    }
+    data.update(extra)
+    return data
+
+
+@pytest.fixture
+def mocked():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps
+
+
+@pytest.fixture
+def repo() -> GitHubRepo:
+    return GitHubRepo(REPO, "t0ken", API, retries=2)
+
+
+def test_lists_issues_in_pages_of_100_without_completing_each(mocked, repo) -> None:
+    next_page = f'<{API}/repositories/9/issues?labels=postmortem-action&state=all&per_page=100&page=2>; rel="next"'
+    mocked.get(url(f"/repos/{REPO}/issues"), json=[issue_json(1), issue_json(2)],
+               headers={"Link": next_page})
+    mocked.get(url("/repositories/9/issues"), json=[issue_json(3, parent_issue_url=f"{API}/repos/{REPO}/issues/7")])
+    issues = repo.list_issues(["postmortem-action"])
+    assert [i.number for i in issues] == [1, 2, 3]
+    assert issues[2].parent_number == 7
+    assert issues[0].assignees == ("alice",) and issues[0].author == "pmflow-bot"
+    assert len(mocked.calls) == 2  # two pages, no GET per issue
+    first = mocked.calls[0].request
+    assert "per_page=100" in first.url and "state=all" in first.url
+    assert "labels=postmortem-action" in first.url
+
+
+def test_bad_credentials_are_explained(mocked, repo) -> None:
+    mocked.get(url(f"/repos/{REPO}/issues"), status=401,
+               json={"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
+    with pytest.raises(GitHubError, match="GITHUB_TOKEN"):
+        repo.list_issues(["postmortem"])
+
+
+def test_missing_repository_is_explained(mocked, repo) -> None:
+    mocked.get(url(f"/repos/{REPO}/issues/5"), status=404, json={"message": "Not Found"})
+    with pytest.raises(GitHubError, match="acme/checkout exists"):
+        repo.get_issue(5)
+
+
+def test_validation_error_is_explained(mocked, repo) -> None:
+    mocked.post(url(f"/repos/{REPO}/issues"), status=422, json={
+        "message": "Validation Failed",
+        "errors": [{"resource": "Issue", "field": "title", "code": "missing_field"}],
+    })
+    with pytest.raises(GitHubError, match="422.*title missing_field"):
+        repo.create_issue("", "body")
+    assert len(mocked.calls) == 1  # a refusal is not retried
+
+
+def test_ambiguous_create_is_checked_before_it_is_sent_again(mocked, repo) -> None:
+    mocked.post(url(f"/repos/{REPO}/issues"), status=502, json={"message": "Server Error"})
+    made = issue_from_json(issue_json(41, body="<!-- pmflow:action pm=7 key=abc -->"))
+    asked = []
+
+    def find_existing():
+        asked.append(True)
+        return made
+
+    assert repo.create_issue("Add alerting", "body", find_existing=find_existing) is made
+    posts = [c for c in mocked.calls if c.request.method == "POST"]
+    assert len(posts) == 1 and asked == [True]
+
+
+def test_ambiguous_create_that_did_not_happen_is_sent_once_more(mocked, repo, monkeypatch) -> None:
+    monkeypatch.setattr("pmflow.github.time.sleep", lambda seconds: None)
+    mocked.post(url(f"/repos/{REPO}/issues"), status=502, json={"message": "Server Error"})
+    mocked.post(url(f"/repos/{REPO}/issues"), status=201, json=issue_json(42))
+    created = repo.create_issue("Add alerting", "body", assignees=["alice"], labels=["postmortem-action"],
+                                find_existing=lambda: None)
+    assert created.number == 42
+    posts = [c for c in mocked.calls if c.request.method == "POST"]
+    assert len(posts) == 2
+    assert json.loads(posts[1].request.body) == {
+        "title": "Add alerting", "body": "body", "assignees": ["alice"], "labels": ["postmortem-action"],
+    }
+
+
+def test_server_errors_on_reads_are_retried(mocked, repo) -> None:
+    mocked.get(url(f"/repos/{REPO}/issues/5"), status=502, json={"message": "Server Error"})
+    mocked.get(url(f"/repos/{REPO}/issues/5"), json=issue_json(5))
+    assert repo.get_issue(5).number == 5
+
+
+def test_sub_issues_missing_on_old_enterprise(mocked, repo) -> None:
+    mocked.post(url(f"/repos/{REPO}/issues/7/sub_issues"), status=404, json={"message": "Not Found"})
+    with pytest.raises(SubIssuesUnsupported):
+        repo.add_sub_issue(7, 1041)
+
+
+def test_sub_issue_link_sends_the_issue_id(mocked, repo) -> None:
+    mocked.post(url(f"/repos/{REPO}/issues/7/sub_issues"), status=201, json=issue_json(41))
+    repo.add_sub_issue(7, 1041)
+    assert json.loads(mocked.calls[0].request.body) == {"sub_issue_id": 1041}
+
+
+def test_milestone_due_date_is_sent_as_a_timestamp(mocked, repo) -> None:
+    milestone = {"number": 3, "title": "PM", "state": "open", "due_on": "2026-12-18T00:00:00Z",
+                 "url": f"{API}/repos/{REPO}/milestones/3"}
+    mocked.patch(url(f"/repos/{REPO}/milestones/3"), json=milestone)
+    updated = repo.update_milestone(3, dt.date(2026, 12, 18))
+    assert json.loads(mocked.calls[0].request.body) == {"due_on": "2026-12-18T00:00:00Z"}
+    assert updated.due_on == dt.date(2026, 12, 18)
+
+
+def test_existing_label_is_fine(mocked, repo) -> None:
+    mocked.post(url(f"/repos/{REPO}/labels"), status=422, json={
+        "message": "Validation Failed",
+        "errors": [{"resource": "Label", "code": "already_exists", "field": "name"}],
+    })
+    repo.create_label("postmortem-action", "d93f0b", "An action")
+
+
+def test_assignability_check(mocked, repo) -> None:
+    mocked.get(url(f"/repos/{REPO}/assignees/alice"), status=204)
+    mocked.get(url(f"/repos/{REPO}/assignees/mallory"), status=404, json={"message": "Not Found"})
+    assert repo.is_assignable("alice") is True
+    assert repo.is_assignable("mallory") is False
+
+
+def test_actions_token_cannot_read_user(mocked, repo) -> None:
+    mocked.get(url("/user"), status=403, json={"message": "Resource not accessible by integration"})
+    assert repo.whoami() == "github-actions[bot]"
