@@ -17,6 +17,7 @@ from pmflow import __version__
 from pmflow.clock import ClockError
 from pmflow.config import ConfigError, load
 from pmflow.github import GitHubError, GitHubRepo
+from pmflow.init import init_command
 from pmflow.render import Renderer, TemplateError
 from pmflow.report import print_sync_outcome
 from pmflow.sync import sync
@@ -165,3 +166,6 @@ def demo_command(as_json: bool) -> None:
     from pmflow.demo import run_demo
 
     run_demo(as_json=as_json)
+
+
+main.add_command(init_command)
