@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 
 import click
 
 from pmflow.config import from_mapping
 from pmflow.github import GitHubRepo
-from pmflow.report import print_sync_outcome
 from pmflow.render import Renderer
+from pmflow.report import print_sync_outcome
 from pmflow.simulator import GitHubSimulator
 from pmflow.sync import sync
 
@@ -26,7 +26,10 @@ TEAM = ("alice", "bob", "carol")
 @contextmanager
 def _no_pacing() -> Iterator[None]:
     # The simulator has no rate limits to respect; GitHub itself keeps pmflow's default pacing.
-    saved = {k: os.environ.get(k) for k in ("PMFLOW_SECONDS_BETWEEN_REQUESTS", "PMFLOW_SECONDS_BETWEEN_WRITES")}
+    saved = {
+        k: os.environ.get(k)
+        for k in ("PMFLOW_SECONDS_BETWEEN_REQUESTS", "PMFLOW_SECONDS_BETWEEN_WRITES")
+    }
     os.environ.update({k: "0" for k in saved})
     try:
         yield
@@ -40,9 +43,9 @@ def _no_pacing() -> Iterator[None]:
 
 def seed(sim: GitHubSimulator) -> int:
     """A repository with one realistic post-mortem; returns its issue number."""
-    for login in (BOT, *TEAM, "dave-contractor"):
+    sim.add_user(BOT, token=DEMO_TOKEN)
+    for login in (*TEAM, "dave-contractor"):
         sim.add_user(login)
-    sim.add_token(DEMO_TOKEN, BOT)
     sim.add_repo(REPOSITORY, collaborators=[BOT, *TEAM])
     sim.add_label(REPOSITORY, "postmortem", color="5319e7", description="A blameless post-mortem")
     body = resources.files("pmflow").joinpath("data/demo/postmortem.md").read_bytes().decode()
@@ -62,7 +65,9 @@ def run_demo(as_json: bool = False) -> None:
         repo = GitHubRepo(REPOSITORY, DEMO_TOKEN, sim.api_url)
         config = from_mapping({})
         if not as_json:
-            click.echo(f"Simulated GitHub at {sim.api_url}; post-mortem #{number} in {REPOSITORY}.\n")
+            click.echo(
+                f"Simulated GitHub at {sim.api_url}; post-mortem #{number} in {REPOSITORY}.\n"
+            )
         outcome = sync(repo, config, Renderer())
         if as_json:
             click.echo(json.dumps(outcome.as_json(), indent=2))
@@ -76,11 +81,16 @@ def run_demo(as_json: bool = False) -> None:
             milestone = issue.milestone.title if issue.milestone else "none"
             due = issue.milestone.due_on if issue.milestone else None
             click.echo(f"  #{issue.number} {issue.title}")
-            click.echo(f"      owner {owner}; milestone {milestone!r} (due {due}); sub-issue of #{issue.parent_number}")
+            click.echo(f"      owner {owner}; milestone {milestone!r}, due {due}")
+            click.echo(f"      sub-issue of #{issue.parent_number}")
 
         click.echo(f"\nThe checklist of #{number}, as pmflow left it:")
         for line in outcome.postmortems[0].checklist:
             click.echo(f"  {line}")
+
+        for comment in sim.comments(REPOSITORY, number):
+            click.echo(f"\nThe comment pmflow keeps on #{number}:\n")
+            click.echo("\n".join(f"  | {line}" for line in comment.body.splitlines()))
 
         second = sync(repo, config, Renderer())
         click.echo(f"\nA second run changes nothing: {second.writes} write(s).")

@@ -253,6 +253,9 @@ def parse_action_line(
     for start, end in sorted(spans, reverse=True):
         title_source = title_source[:start] + " " + title_source[end:]
     title = _clean_title(title_source)
+    if owner_match is not None and not _clean_title(rest[: owner_match.start()]) and title:
+        # "@carol: document the limit" reads as a sentence once the owner is taken out.
+        title = title[0].upper() + title[1:]
 
     number = line_index + 1
     problems: list[Problem] = []

@@ -13,6 +13,7 @@ next run, which finds the created issues again by their marker.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -49,6 +50,8 @@ MAX_TITLE = 256
 ACTION_MARKER = "action"
 PROBLEMS_MARKER = "problems"
 END_MARKER = "<!-- pmflow:end -->"
+# Issue forms often prefill titles with "Post-mortem: "; the milestone title says it already.
+_POSTMORTEM_PREFIX = re.compile(r"^\s*\[?(?:post[- ]?mortem|pm)\]?\s*[:#–—-]?\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,8 @@ def milestone_title(config: Config, issue: IssueState) -> str | None:
     template = config.milestone_title
     if config.milestone_strategy == "per-postmortem":
         # Plain replacement, not str.format: the template comes from a repository's config.
-        template = template.replace("{number}", str(issue.number)).replace("{title}", issue.title)
+        title = _POSTMORTEM_PREFIX.sub("", issue.title) or issue.title
+        template = template.replace("{number}", str(issue.number)).replace("{title}", title)
     return template[:255]
 
 
@@ -317,7 +321,7 @@ def plan_postmortem(
                 EditPostMortemBody(issue.number, issue.body, new_body, tuple(changes))
             )
 
-    plan.problems = problems
+    plan.problems = sorted(problems, key=lambda p: p.line_number or 0)
     _plan_problems_comment(plan, postmortem, facts, config, renderer)
     return plan
 

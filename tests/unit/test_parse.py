@@ -39,7 +39,7 @@ def action(line: str):
         ("- [ ] Fix the pool size @bob By:2026-12-05", "Fix the pool size", "bob", dt.date(2026, 12, 5)),
         ("- [ ] Fix the pool size (@bob, due 2026-12-05)", "Fix the pool size", "bob", dt.date(2026, 12, 5)),
         ("- [ ] Fix the pool size @bob (due: 2026-12-05)", "Fix the pool size", "bob", dt.date(2026, 12, 5)),
-        ("* [ ] @carol: document the limit due:2026-12-01", "document the limit", "carol", dt.date(2026, 12, 1)),
+        ("* [ ] @carol: document the limit due:2026-12-01", "Document the limit", "carol", dt.date(2026, 12, 1)),
         ("- [ ] Owner: @dave-x Rotate keys due:2026-12-01", "Rotate keys", "dave-x", dt.date(2026, 12, 1)),
         ("  - [x] Nested item @erin due:2027-01-31", "Nested item", "erin", dt.date(2027, 1, 31)),
     ],
