@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from .errors import ApiError, field_error, invalid_request, not_found, validation_failed
 from .model import Issue, User
@@ -130,7 +131,8 @@ class Router:
                 continue
             m = route.pattern.match(path)
             if m:
-                return route, m.groupdict()
+                # Labels and logins arrive percent-encoded ("good%20first%20issue").
+                return route, {k: unquote(v) for k, v in m.groupdict().items()}
         return None
 
 

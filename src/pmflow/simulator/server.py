@@ -283,9 +283,10 @@ def _not_modified(headers: Mapping[str, str], etag: str, last_modified: Any) -> 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as PyGithub's requests session expects
-    server_version = "GitHub.com"
-    sys_version = ""
     server: _Server
+
+    def version_string(self) -> str:
+        return "GitHub.com"
 
     def _serve(self) -> None:
         length = int(self.headers.get("content-length") or 0)
