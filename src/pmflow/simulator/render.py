@@ -98,13 +98,14 @@ class Renderer:
         host = self.web.split("://", 1)[-1].split(":")[0]
         open_count = sum(1 for i in rs.issues.values() if i.state == "open")
         stamp = iso(repo.created_at)
+        owner = self.user(repo.owner)
         return {
             "id": repo.id,
             "node_id": repo.node_id,
             "name": repo.name,
             "full_name": repo.full_name,
             "private": repo.private,
-            "owner": self.user(repo.owner),
+            "owner": owner,
             "html_url": f"{self.web}/{repo.full_name}",
             "description": repo.description,
             "fork": False,
@@ -150,6 +151,15 @@ class Renderer:
                 "triage": True,
                 "pull": True,
             },
+            "temp_clone_token": "",
+            "allow_squash_merge": True,
+            "allow_merge_commit": True,
+            "allow_rebase_merge": True,
+            "allow_auto_merge": False,
+            "delete_branch_on_merge": False,
+            "allow_update_branch": False,
+            "use_squash_pr_title_as_default": False,
+            **({"organization": owner} if owner and owner["type"] == "Organization" else {}),
             "network_count": 0,
             "subscribers_count": 0,
         }

@@ -96,4 +96,5 @@ def search_issues(ctx: Ctx) -> Reply:
 
 
 def _item(ctx: Ctx, rs: RepoState, issue: Issue) -> dict[str, Any]:
-    return {**ctx.render.issue(rs, issue, single=False), "score": 1.0}
+    # Recorded answers show a whole-number score ("score": 1) for plain matches.
+    return {**ctx.render.issue(rs, issue, single=False), "score": 1}
