@@ -474,3 +474,58 @@ def test_the_action_takes_its_inputs_through_env_only() -> None:
     assert run["env"]["ISSUE_NUMBER"] == "${{ inputs.issue-number }}"
     assert run["env"]["GITHUB_TOKEN"] == "${{ inputs.token }}"
     assert run["env"]["PMFLOW_COMMAND"] == "${{ inputs.command }}"
+
+
+# --- a submitted form, synced the way the workflow runs pmflow ------------------------------
+
+
+def test_a_submitted_form_syncs_as_the_workflow_runs_it() -> None:
+    from click.testing import CliRunner
+
+    from pmflow.cli import main
+    from pmflow.simulator import GitHubSimulator
+
+    repo, token = "acme/checkout", "workflow-token-for-tests"
+    body = render_issue_form(load_form("postmortem.yml"), FILLED_POSTMORTEM, crlf=True)
+    with GitHubSimulator() as sim:
+        sim.add_user("github-actions[bot]", token=token, type="Bot")
+        sim.add_repo(repo, collaborators=["github-actions[bot]", "alice", "bob-smith", "carol"])
+        sim.add_label(repo, "postmortem")
+        pm = sim.add_issue(
+            repo, "Checkout errors", body=body, author="alice", labels=["postmortem"]
+        )
+        # What the workflow's job gives pmflow: Actions' own variables and the issue's number.
+        env = {
+            "GITHUB_API_URL": sim.api_url,
+            "GITHUB_REPOSITORY": repo,
+            "GITHUB_TOKEN": token,
+            "PMFLOW_NOW": "2026-11-24T09:00:00Z",
+        }
+
+        def sync_issue(number: int) -> None:
+            args = ["sync", "--issue", str(number)]
+            result = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+            assert result.exit_code == 0, result.output
+
+        sync_issue(pm.number)
+
+        actions = {i.title: i for i in sim.issues(repo) if "postmortem-action" in i.labels}
+        assert {title: tuple(i.assignees) for title, i in actions.items()} == {
+            "Add alerting for latency above 500ms on the checkout endpoint": ("alice",),
+            "Run the load test on configuration changes": ("bob-smith",),
+            "Unmute the pool size alert": ("carol",),
+            "Write a runbook for pool exhaustion": (),  # dave cannot be assigned here
+        }
+        rewritten = sim.issue(repo, pm.number).body or ""
+        assert rewritten.count("\r\n") == body.count("\r\n")  # the web's line endings kept
+        runbook = actions["Write a runbook for pool exhaustion"]
+        assert f"- [ ] #{runbook.number} Write a runbook" in rewritten
+
+        # Closing an action issue: the workflow runs `pmflow sync --issue <action issue>`.
+        sim.edit_issue(repo, runbook.number, state="closed", state_reason="completed")
+        sync_issue(runbook.number)
+        assert f"- [x] #{runbook.number} Write a runbook" in (sim.issue(repo, pm.number).body or "")
+
+        sim.clear_log()
+        sync_issue(pm.number)
+        assert sim.writes() == []
