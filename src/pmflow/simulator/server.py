@@ -283,6 +283,9 @@ def _not_modified(headers: Mapping[str, str], etag: str, last_modified: Any) -> 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as PyGithub's requests session expects
+    # Headers and body go out in two writes; with Nagle on, the client's delayed ACK would
+    # add ~40 ms to every answer.
+    disable_nagle_algorithm = True
     server: _Server
 
     def version_string(self) -> str:
@@ -323,6 +326,9 @@ class _Server(ThreadingHTTPServer):
 
 def serve(dispatcher: Dispatcher, host: str, port: int) -> tuple[_Server, threading.Thread]:
     server = _Server((host, port), dispatcher)
-    thread = threading.Thread(target=server.serve_forever, name="github-simulator", daemon=True)
+    # A short poll interval makes stop() quick (the default 0.5 s adds up over a test suite).
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.02,), name="github-simulator", daemon=True
+    )
     thread.start()
     return server, thread
