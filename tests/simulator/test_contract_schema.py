@@ -20,6 +20,14 @@ from sim_support import TOKEN, OpenApi, make_github
 
 from pmflow.simulator import GitHubSimulator, RequestRecord
 
+RATE_HEADERS = (
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-used",
+    "x-ratelimit-reset",
+    "x-ratelimit-resource",
+)
+
 # operationId -> statuses this run must have produced (and validated).
 EXPECTED: dict[str, set[int]] = {
     "users/get-authenticated": {200, 401},
@@ -255,3 +263,21 @@ def test_error_bodies_carry_github_fields(exercised: list[RequestRecord]) -> Non
         assert set(record.response) >= {"message", "documentation_url", "status"}
         assert record.response["status"] == str(record.status)
         assert record.response["documentation_url"].startswith("https://docs.github.com/rest")
+
+
+def test_every_answer_carries_githubs_headers(
+    openapi: OpenApi, exercised: list[RequestRecord]
+) -> None:
+    for record in exercised:
+        op = openapi.operation(record.method, record.path)
+        documented = op["responses"].get(str(record.status), {}).get("headers", {})
+        headers = record.response_headers
+        missing = [h for h in RATE_HEADERS if h not in headers]
+        assert not missing, f"{record.method} {record.path}: {missing}"
+        assert headers["x-github-api-version-selected"] == "2022-11-28"
+        if record.method == "GET" and record.status in (200, 304):
+            assert headers["etag"].startswith('"')
+        if "Location" in documented:  # create operations (and sub-issue ones) say where
+            assert headers["location"].startswith("http://127.0.0.1:"), record.path
+        if record.status in (204, 304):
+            assert record.response is None and "content-length" not in headers

@@ -25,7 +25,8 @@ class RequestRecord:
 
     `path` is relative to the API prefix and without the query (`/repos/o/r/issues`), `query`
     maps each parameter to its last value, `json` is the parsed request body (None if none).
-    `status` is what the client saw: 0 when the connection was dropped without an answer.
+    `status` is what the client saw: 0 when the connection was dropped without an answer;
+    `response` and `response_headers` are the body (parsed) and headers it was sent.
     `fault` names the injected fault mode that hit this request, if any; `applied` says whether
     the request took effect (a refused or dropped-before request did not).
     """
@@ -37,6 +38,7 @@ class RequestRecord:
     headers: dict[str, str]
     status: int = 0
     response: Any = None
+    response_headers: dict[str, str] = field(default_factory=dict)
     fault: str | None = None
     applied: bool = False
     user: str | None = None

@@ -142,6 +142,7 @@ class Dispatcher:
     def _finish(self, rec: RequestRecord, out: Outcome, payload: Any = None) -> Outcome:
         rec.status = out.status
         rec.response = payload
+        rec.response_headers = dict(out.headers)
         self.record(rec)
         return out
 
