@@ -426,7 +426,7 @@ def test_the_pmflow_workflow_triggers_permissions_and_concurrency() -> None:
     assert sync["run"] == 'pmflow sync --issue "$ISSUE_NUMBER"'
     assert sync["env"]["ISSUE_NUMBER"] == "${{ github.event.issue.number }}"
     assert sync["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
-    weekly = steps["Weekly run over all post-mortems"]
+    weekly = steps["Go over all post-mortems (weekly, or by hand)"]
     assert weekly["env"]["DRY_RUN"] == "${{ inputs.dry-run }}"
     assert "pmflow sync --dry-run" in weekly["run"]
 
