@@ -58,6 +58,15 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 
 @dataclass(frozen=True)
+class ChecksConfig:
+    """The `checks` key: which quality checks are off, and a team's own words for two of them."""
+
+    disabled: frozenset[str]
+    vague_phrases: tuple[str, ...]
+    blame_terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Config:
     values: dict[str, Any]
     source: str = "(defaults)"
@@ -96,6 +105,15 @@ class Config:
     @property
     def templates_dir(self) -> str:
         return self.values["templates_dir"]
+
+    @property
+    def checks(self) -> ChecksConfig:
+        values = self.values.get("checks", {})
+        return ChecksConfig(
+            disabled=frozenset(values.get("disabled", ())),
+            vague_phrases=tuple(values.get("vague_phrases", ())),
+            blame_terms=tuple(values.get("blame_terms", ())),
+        )
 
 
 def from_mapping(data: Any, source: str = "(defaults)") -> Config:
