@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN", "GITHUB_REPOSITORY", "GITHUB_API_URL", "PMFLOW_NOW",
-                   "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "PMFLOW_BOT_LOGIN")
+TOKEN_VARIABLES = (
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "GITHUB_REPOSITORY",
+    "GITHUB_API_URL",
+    "PMFLOW_NOW",
+    "GITHUB_ACTIONS",
+    "GITHUB_STEP_SUMMARY",
+    "PMFLOW_BOT_LOGIN",
+)
 
 
 @pytest.fixture(autouse=True)

@@ -181,15 +181,14 @@ class Executor:
         return dataclasses.replace(pm, actions=tuple(updated(a) for a in pm.actions))
 
     def _do_LinkSubIssue(self, op: LinkSubIssue, pm: PostMortem) -> PostMortem:
+        if self.facts.sub_issues_supported is False:
+            self.writes -= 1  # found out earlier in this round; nothing to send
+            return pm
         if not self.dry_run:
             try:
                 self._github().add_sub_issue(op.parent, op.child_id)
             except SubIssuesUnsupported:
                 self.facts.sub_issues_supported = False
-                self.notices.append(
-                    "This GitHub has no sub-issues API (older GitHub Enterprise Server?): action "
-                    "issues are linked by text only."
-                )
                 self.writes -= 1  # refused outright; nothing was written
                 return pm
         actions = tuple(

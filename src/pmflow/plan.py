@@ -72,7 +72,7 @@ class RepoFacts:
     labels: frozenset[str] | None = None
     milestones: tuple[MilestoneState, ...] | None = None
     assignable: dict[str, bool] = field(default_factory=dict)
-    sub_issues_supported: bool = True
+    sub_issues_supported: bool | None = None  # None: not known yet
 
 
 @dataclass
@@ -233,6 +233,9 @@ def plan_postmortem(
             plan.needs.add(f"owner:{owner}")
     title = milestone_title(config, issue)
     milestone = _known_milestone(title, postmortem.actions, facts.milestones)
+    unlinked = any(found is not None and found.parent_number is None for _, found, _ in pairs)
+    if config.sub_issues and unlinked and facts.sub_issues_supported is None:
+        plan.needs.add("sub_issues")
     if to_create:
         if facts.labels is None:
             plan.needs.add("labels")

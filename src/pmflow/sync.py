@@ -94,6 +94,8 @@ def _fill_needs(plan: SyncPlan, pm: PostMortem, facts: RepoFacts, repo: GitHubRe
             facts.milestones = tuple(repo.list_milestones())
         elif need == "comments":
             pm = dataclasses.replace(pm, comments=tuple(repo.list_comments(pm.issue.number)))
+        elif need == "sub_issues":
+            facts.sub_issues_supported = repo.has_sub_issues(pm.issue.number)
         elif need.startswith("owner:"):
             login = need.removeprefix("owner:")
             facts.assignable[login] = repo.is_assignable(login)
@@ -140,10 +142,11 @@ def _actions_for(
 ) -> list[IssueState]:
     """Action issues of one post-mortem, without listing every action issue in the repository."""
     found: dict[int, IssueState] = {}
-    if config.sub_issues and facts.sub_issues_supported:
+    if config.sub_issues and facts.sub_issues_supported is not False:
         try:
             for child in repo.list_sub_issues(pm_issue.number):
                 found[child.number] = dataclasses.replace(child, parent_number=pm_issue.number)
+            facts.sub_issues_supported = True
         except SubIssuesUnsupported:
             facts.sub_issues_supported = False
     if config.sub_issues and facts.sub_issues_supported:
@@ -220,6 +223,11 @@ def sync(
         except GitHubError as error:
             # One post-mortem's failure should not stop the others.
             result.error = str(error)
+    if facts.sub_issues_supported is False and config.sub_issues:
+        executor.notices.append(
+            "This GitHub has no sub-issues API (an older GitHub Enterprise Server?): action "
+            "issues are linked to their post-mortem by text only."
+        )
     outcome.writes = executor.writes
     outcome.notices.extend(dict.fromkeys(executor.notices))
     return outcome

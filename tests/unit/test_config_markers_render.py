@@ -25,7 +25,9 @@ def test_errors_name_the_key_and_what_is_expected(tmp_path: Path) -> None:
         load(path)
     message = str(raised.value)
     assert "sub_issues: expected boolean, got str 'yes'" in message
-    assert "milestones.strategy: 'weekly' is not one of 'per-postmortem', 'shared', 'none'" in message
+    assert (
+        "milestones.strategy: 'weekly' is not one of 'per-postmortem', 'shared', 'none'" in message
+    )
     assert "unknown key 'labels'" in message and str(path) in message
 
 
@@ -59,14 +61,19 @@ def test_markers_round_trip_and_cannot_be_broken_out_of() -> None:
 
 
 def test_override_templates_are_sandboxed(tmp_path: Path) -> None:
-    (tmp_path / "problems_comment.md.j2").write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}")
-    with pytest.raises(TemplateError, match="problems_comment.md.j2"):
+    (tmp_path / "problems_comment.md.j2").write_text(
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}"
+    )
+    with pytest.raises(TemplateError, match=r"problems_comment\.md\.j2"):
         Renderer(tmp_path).render("problems_comment.md.j2", marker="", problems=[])
 
 
 def test_override_templates_win(tmp_path: Path) -> None:
     (tmp_path / "problems_comment.md.j2").write_text("{{ marker }} custom {{ problems | length }}")
-    assert Renderer(tmp_path).render("problems_comment.md.j2", marker="m", problems=[1]) == "m custom 1"
+    assert (
+        Renderer(tmp_path).render("problems_comment.md.j2", marker="m", problems=[1])
+        == "m custom 1"
+    )
 
 
 def test_truncate_keeps_the_tail_marker() -> None:
@@ -80,7 +87,9 @@ def test_code_span_survives_backticks() -> None:
     assert code_span("`x") == "`` `x ``"
 
 
-@pytest.mark.parametrize("text", ["2026-12-04", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00+01:00"])
+@pytest.mark.parametrize(
+    "text", ["2026-12-04", "2026-12-04T09:00:00Z", "2026-12-04T10:00:00+01:00"]
+)
 def test_clock_accepts_iso(text: str) -> None:
     assert parse_now(text).tzinfo is not None
 

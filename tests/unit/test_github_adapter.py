@@ -58,9 +58,15 @@ def repo() -> GitHubRepo:
 
 def test_lists_issues_in_pages_of_100_without_completing_each(mocked, repo) -> None:
     next_page = f'<{API}/repositories/9/issues?labels=postmortem-action&state=all&per_page=100&page=2>; rel="next"'
-    mocked.get(url(f"/repos/{REPO}/issues"), json=[issue_json(1), issue_json(2)],
-               headers={"Link": next_page})
-    mocked.get(url("/repositories/9/issues"), json=[issue_json(3, parent_issue_url=f"{API}/repos/{REPO}/issues/7")])
+    mocked.get(
+        url(f"/repos/{REPO}/issues"),
+        json=[issue_json(1), issue_json(2)],
+        headers={"Link": next_page},
+    )
+    mocked.get(
+        url("/repositories/9/issues"),
+        json=[issue_json(3, parent_issue_url=f"{API}/repos/{REPO}/issues/7")],
+    )
     issues = repo.list_issues(["postmortem-action"])
     assert [i.number for i in issues] == [1, 2, 3]
     assert issues[2].parent_number == 7
@@ -72,8 +78,11 @@ def test_lists_issues_in_pages_of_100_without_completing_each(mocked, repo) -> N
 
 
 def test_bad_credentials_are_explained(mocked, repo) -> None:
-    mocked.get(url(f"/repos/{REPO}/issues"), status=401,
-               json={"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
+    mocked.get(
+        url(f"/repos/{REPO}/issues"),
+        status=401,
+        json={"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"},
+    )
     with pytest.raises(GitHubError, match="GITHUB_TOKEN"):
         repo.list_issues(["postmortem"])
 
@@ -85,11 +94,15 @@ def test_missing_repository_is_explained(mocked, repo) -> None:
 
 
 def test_validation_error_is_explained(mocked, repo) -> None:
-    mocked.post(url(f"/repos/{REPO}/issues"), status=422, json={
-        "message": "Validation Failed",
-        "errors": [{"resource": "Issue", "field": "title", "code": "missing_field"}],
-    })
-    with pytest.raises(GitHubError, match="422.*title missing_field"):
+    mocked.post(
+        url(f"/repos/{REPO}/issues"),
+        status=422,
+        json={
+            "message": "Validation Failed",
+            "errors": [{"resource": "Issue", "field": "title", "code": "missing_field"}],
+        },
+    )
+    with pytest.raises(GitHubError, match=r"422.*title missing_field"):
         repo.create_issue("", "body")
     assert len(mocked.calls) == 1  # a refusal is not retried
 
@@ -112,13 +125,21 @@ def test_ambiguous_create_that_did_not_happen_is_sent_once_more(mocked, repo, mo
     monkeypatch.setattr("pmflow.github.time.sleep", lambda seconds: None)
     mocked.post(url(f"/repos/{REPO}/issues"), status=502, json={"message": "Server Error"})
     mocked.post(url(f"/repos/{REPO}/issues"), status=201, json=issue_json(42))
-    created = repo.create_issue("Add alerting", "body", assignees=["alice"], labels=["postmortem-action"],
-                                find_existing=lambda: None)
+    created = repo.create_issue(
+        "Add alerting",
+        "body",
+        assignees=["alice"],
+        labels=["postmortem-action"],
+        find_existing=lambda: None,
+    )
     assert created.number == 42
     posts = [c for c in mocked.calls if c.request.method == "POST"]
     assert len(posts) == 2
     assert json.loads(posts[1].request.body) == {
-        "title": "Add alerting", "body": "body", "assignees": ["alice"], "labels": ["postmortem-action"],
+        "title": "Add alerting",
+        "body": "body",
+        "assignees": ["alice"],
+        "labels": ["postmortem-action"],
     }
 
 
@@ -129,7 +150,9 @@ def test_server_errors_on_reads_are_retried(mocked, repo) -> None:
 
 
 def test_sub_issues_missing_on_old_enterprise(mocked, repo) -> None:
-    mocked.post(url(f"/repos/{REPO}/issues/7/sub_issues"), status=404, json={"message": "Not Found"})
+    mocked.post(
+        url(f"/repos/{REPO}/issues/7/sub_issues"), status=404, json={"message": "Not Found"}
+    )
     with pytest.raises(SubIssuesUnsupported):
         repo.add_sub_issue(7, 1041)
 
@@ -141,8 +164,13 @@ def test_sub_issue_link_sends_the_issue_id(mocked, repo) -> None:
 
 
 def test_milestone_due_date_is_sent_as_a_timestamp(mocked, repo) -> None:
-    milestone = {"number": 3, "title": "PM", "state": "open", "due_on": "2026-12-18T00:00:00Z",
-                 "url": f"{API}/repos/{REPO}/milestones/3"}
+    milestone = {
+        "number": 3,
+        "title": "PM",
+        "state": "open",
+        "due_on": "2026-12-18T00:00:00Z",
+        "url": f"{API}/repos/{REPO}/milestones/3",
+    }
     mocked.patch(url(f"/repos/{REPO}/milestones/3"), json=milestone)
     updated = repo.update_milestone(3, dt.date(2026, 12, 18))
     assert json.loads(mocked.calls[0].request.body) == {"due_on": "2026-12-18T00:00:00Z"}
@@ -150,10 +178,14 @@ def test_milestone_due_date_is_sent_as_a_timestamp(mocked, repo) -> None:
 
 
 def test_existing_label_is_fine(mocked, repo) -> None:
-    mocked.post(url(f"/repos/{REPO}/labels"), status=422, json={
-        "message": "Validation Failed",
-        "errors": [{"resource": "Label", "code": "already_exists", "field": "name"}],
-    })
+    mocked.post(
+        url(f"/repos/{REPO}/labels"),
+        status=422,
+        json={
+            "message": "Validation Failed",
+            "errors": [{"resource": "Label", "code": "already_exists", "field": "name"}],
+        },
+    )
     repo.create_label("postmortem-action", "d93f0b", "An action")
 
 

@@ -33,14 +33,54 @@ def action(line: str):
             "alice",
             dt.date(2026, 12, 4),
         ),
-        ("- [ ] Fix the pool size @bob due 2026-12-05", "Fix the pool size", "bob", dt.date(2026, 12, 5)),
-        ("- [ ] Fix the pool size @bob DUE: 2026-12-05", "Fix the pool size", "bob", dt.date(2026, 12, 5)),
-        ("- [ ] Fix the pool size @bob by 2026-12-05", "Fix the pool size", "bob", dt.date(2026, 12, 5)),
-        ("- [ ] Fix the pool size @bob By:2026-12-05", "Fix the pool size", "bob", dt.date(2026, 12, 5)),
-        ("- [ ] Fix the pool size (@bob, due 2026-12-05)", "Fix the pool size", "bob", dt.date(2026, 12, 5)),
-        ("- [ ] Fix the pool size @bob (due: 2026-12-05)", "Fix the pool size", "bob", dt.date(2026, 12, 5)),
-        ("* [ ] @carol: document the limit due:2026-12-01", "Document the limit", "carol", dt.date(2026, 12, 1)),
-        ("- [ ] Owner: @dave-x Rotate keys due:2026-12-01", "Rotate keys", "dave-x", dt.date(2026, 12, 1)),
+        (
+            "- [ ] Fix the pool size @bob due 2026-12-05",
+            "Fix the pool size",
+            "bob",
+            dt.date(2026, 12, 5),
+        ),
+        (
+            "- [ ] Fix the pool size @bob DUE: 2026-12-05",
+            "Fix the pool size",
+            "bob",
+            dt.date(2026, 12, 5),
+        ),
+        (
+            "- [ ] Fix the pool size @bob by 2026-12-05",
+            "Fix the pool size",
+            "bob",
+            dt.date(2026, 12, 5),
+        ),
+        (
+            "- [ ] Fix the pool size @bob By:2026-12-05",
+            "Fix the pool size",
+            "bob",
+            dt.date(2026, 12, 5),
+        ),
+        (
+            "- [ ] Fix the pool size (@bob, due 2026-12-05)",
+            "Fix the pool size",
+            "bob",
+            dt.date(2026, 12, 5),
+        ),
+        (
+            "- [ ] Fix the pool size @bob (due: 2026-12-05)",
+            "Fix the pool size",
+            "bob",
+            dt.date(2026, 12, 5),
+        ),
+        (
+            "* [ ] @carol: document the limit due:2026-12-01",
+            "Document the limit",
+            "carol",
+            dt.date(2026, 12, 1),
+        ),
+        (
+            "- [ ] Owner: @dave-x Rotate keys due:2026-12-01",
+            "Rotate keys",
+            "dave-x",
+            dt.date(2026, 12, 1),
+        ),
         ("  - [x] Nested item @erin due:2027-01-31", "Nested item", "erin", dt.date(2027, 1, 31)),
     ],
 )
@@ -155,15 +195,21 @@ def test_plain_bullet_that_looks_like_an_action_is_flagged() -> None:
 
 
 def test_duplicate_titles_get_distinct_keys() -> None:
-    report = parse_postmortem(form(("Actions", "- [ ] Same @a due:2026-12-01\n- [ ] same @b due:2026-12-02")))
+    report = parse_postmortem(
+        form(("Actions", "- [ ] Same @a due:2026-12-01\n- [ ] same @b due:2026-12-02"))
+    )
     keys = [a.key for a in report.actions]
     assert len(set(keys)) == 2 and keys[1] == keys[0] + "-2"
 
 
 def test_rewrite_inserts_reference_and_keeps_everything_else() -> None:
     line = "- [ ]  Add alerting @alice due:2026-12-04  \r\n"
-    assert rewrite_action_line(line, 12, None) == "- [ ]  #12 Add alerting @alice due:2026-12-04  \r\n"
-    assert rewrite_action_line(line, 12, True) == "- [x]  #12 Add alerting @alice due:2026-12-04  \r\n"
+    assert (
+        rewrite_action_line(line, 12, None) == "- [ ]  #12 Add alerting @alice due:2026-12-04  \r\n"
+    )
+    assert (
+        rewrite_action_line(line, 12, True) == "- [x]  #12 Add alerting @alice due:2026-12-04  \r\n"
+    )
     linked = "- [X] #12 Add alerting"
     assert rewrite_action_line(linked, 12, True) == linked
     assert rewrite_action_line(linked, 12, False) == "- [ ] #12 Add alerting"

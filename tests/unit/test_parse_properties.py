@@ -9,10 +9,38 @@ from pmflow.parse import parse_postmortem, replace_lines, rewrite_action_line, s
 
 FRAGMENTS = st.sampled_from(
     [
-        "### Actions", "## Action items", "### Summary", "_No response_", "```", "~~~", "> ",
-        "<!--", "-->", "- [ ] ", "- [x] ", "* [X] ", "#12 ", "@alice", "@acme/sre", "due:",
-        "due ", "by ", "2026-12-04", "2026-13-01", "(", ")", "Friday", "\r\n", "\n", " ", "\t",
-        "\u200b", "\u202e", "＠bob", "`", "<!-- pmflow:action pm=1 key=x -->",
+        "### Actions",
+        "## Action items",
+        "### Summary",
+        "_No response_",
+        "```",
+        "~~~",
+        "> ",
+        "<!--",
+        "-->",
+        "- [ ] ",
+        "- [x] ",
+        "* [X] ",
+        "#12 ",
+        "@alice",
+        "@acme/sre",
+        "due:",
+        "due ",
+        "by ",
+        "2026-12-04",
+        "2026-13-01",
+        "(",
+        ")",
+        "Friday",
+        "\r\n",
+        "\n",
+        " ",
+        "\t",
+        "\u200b",
+        "\u202e",
+        "＠bob",
+        "`",
+        "<!-- pmflow:action pm=1 key=x -->",
     ]
 )
 BODIES = st.lists(st.one_of(FRAGMENTS, st.text(max_size=20)), max_size=60).map("".join)
@@ -44,7 +72,7 @@ def test_rewrite_changes_only_action_lines(body: str, number: int, checked: bool
             assert old_line == new_line
         else:
             # Same ending, and the author's text survives after the inserted reference.
-            assert new_line.endswith(old_line[len(old_line.rstrip("\r\n")):])
+            assert new_line.endswith(old_line[len(old_line.rstrip("\r\n")) :])
             old_action = next(a for a in report.actions if a.line_index == index)
             reparsed = parse_postmortem(new).actions
             again = next(a for a in reparsed if a.line_index == index)

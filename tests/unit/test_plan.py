@@ -48,11 +48,14 @@ def facts(**changes: object) -> RepoFacts:
         labels=frozenset({"postmortem"}),
         milestones=(),
         assignable={"alice": True, "bob": True, "carol": True},
+        sub_issues_supported=True,
     )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
-def plan(issue: IssueState, actions=(), comments=None, repo_facts: RepoFacts | None = None, config=CONFIG):
+def plan(
+    issue: IssueState, actions=(), comments=None, repo_facts: RepoFacts | None = None, config=CONFIG
+):
     pm = PostMortem(issue, parse_postmortem(issue.body), tuple(actions), comments)
     return plan_postmortem(pm, repo_facts or facts(), config, RENDERER)
 
@@ -61,13 +64,23 @@ def action_issue(number: int, key_of_line: int, body: str = BODY, **changes: obj
     """The action issue pmflow would have created for the given action line."""
     line = parse_postmortem(body).actions[key_of_line]
     created = next(
-        op for op in plan(pm_issue(body)).operations
+        op
+        for op in plan(pm_issue(body)).operations
         if isinstance(op, CreateActionIssue) and op.key == line.key
     )
     milestone = MilestoneState(3, "Post-mortem #7: Checkout outage", "open", dt.date(2026, 12, 18))
-    issue = IssueState(number, number * 10, created.title, created.body, "open", ME,
-                       labels=created.labels, assignees=created.assignees, milestone=milestone,
-                       parent_number=7)
+    issue = IssueState(
+        number,
+        number * 10,
+        created.title,
+        created.body,
+        "open",
+        ME,
+        labels=created.labels,
+        assignees=created.assignees,
+        milestone=milestone,
+        parent_number=7,
+    )
     return dataclasses.replace(issue, **changes)  # type: ignore[arg-type]
 
 
@@ -79,10 +92,17 @@ def test_first_sync_creates_label_milestone_and_issues() -> None:
     assert milestone.title == "Post-mortem #7: Checkout outage"
     assert milestone.due_on == dt.date(2026, 12, 18)
     first = result.operations[2]
-    assert (first.title, first.assignees, first.labels) == ("Add alerting", ("alice",), ("postmortem-action",))
+    assert (first.title, first.assignees, first.labels) == (
+        "Add alerting",
+        ("alice",),
+        ("postmortem-action",),
+    )
     marker = markers.find_marker(first.body, "action")
     assert marker is not None and marker.fields == {
-        "pm": "7", "key": first.key, "due": "2026-12-04", "owner": "alice",
+        "pm": "7",
+        "key": first.key,
+        "due": "2026-12-04",
+        "owner": "alice",
     }
     assert "#7" in first.body and "@alice" in first.body
     assert result.problems == []
@@ -97,9 +117,15 @@ def test_needs_are_asked_before_deciding() -> None:
 def test_second_round_links_and_rewrites_then_nothing() -> None:
     created = [action_issue(11, 0, parent_number=None), action_issue(12, 1, parent_number=None)]
     result = plan(pm_issue(), created)
-    assert [type(op) for op in result.operations] == [LinkSubIssue, LinkSubIssue, EditPostMortemBody]
+    assert [type(op) for op in result.operations] == [
+        LinkSubIssue,
+        LinkSubIssue,
+        EditPostMortemBody,
+    ]
     edit = result.operations[-1]
-    assert edit.body == BODY.replace("- [ ] Add", "- [ ] #11 Add").replace("- [ ] Canary", "- [ ] #12 Canary")
+    assert edit.body == BODY.replace("- [ ] Add", "- [ ] #11 Add").replace(
+        "- [ ] Canary", "- [ ] #12 Canary"
+    )
     linked = [dataclasses.replace(a, parent_number=7) for a in created]
     assert plan(pm_issue(edit.body), linked).operations == []
 
@@ -147,7 +173,9 @@ def test_due_and_owner_edits_follow_to_the_issue() -> None:
 def test_person_text_after_the_block_survives_a_due_change() -> None:
     body = BODY.replace("- [ ] Add", "- [ ] #11 Add")
     issue = action_issue(11, 0, body)
-    issue = dataclasses.replace(issue, body=issue.body + "\nNotes from Alice: use the SLO dashboard.\n")
+    issue = dataclasses.replace(
+        issue, body=issue.body + "\nNotes from Alice: use the SLO dashboard.\n"
+    )
     result = plan(pm_issue(body.replace("2026-12-04", "2026-12-06")), [issue, action_issue(12, 1)])
     update = next(op for op in result.operations if isinstance(op, UpdateActionIssue))
     assert update.body.endswith("\nNotes from Alice: use the SLO dashboard.\n")
@@ -155,8 +183,12 @@ def test_person_text_after_the_block_survives_a_due_change() -> None:
 
 
 def test_unassignable_owner_creates_unassigned_and_reports() -> None:
-    result = plan(pm_issue(), comments=(), repo_facts=facts(assignable={"alice": True, "bob": False}))
-    canary = next(op for op in result.operations if isinstance(op, CreateActionIssue) and "Canary" in op.title)
+    result = plan(
+        pm_issue(), comments=(), repo_facts=facts(assignable={"alice": True, "bob": False})
+    )
+    canary = next(
+        op for op in result.operations if isinstance(op, CreateActionIssue) and "Canary" in op.title
+    )
     assert canary.assignees == ()
     assert [p.code for p in result.problems] == ["unassignable-owner"]
     # The comment waits until the issues exist, so that it can name them.
@@ -165,7 +197,9 @@ def test_unassignable_owner_creates_unassigned_and_reports() -> None:
 
 def test_problems_comment_created_then_left_alone_then_resolved() -> None:
     body = BODY + "- [ ] Improve monitoring @bob by Friday\r\n"
-    linked_body = body.replace("- [ ] Add", "- [ ] #11 Add").replace("- [ ] Canary", "- [ ] #12 Canary")
+    linked_body = body.replace("- [ ] Add", "- [ ] #11 Add").replace(
+        "- [ ] Canary", "- [ ] #12 Canary"
+    )
     issues = [action_issue(11, 0, linked_body), action_issue(12, 1, linked_body)]
     result = plan(pm_issue(linked_body), issues)
     assert result.needs == {"comments"}
@@ -185,8 +219,13 @@ def test_problems_comment_created_then_left_alone_then_resolved() -> None:
     assert [op.title for op in creates] == ["Improve monitoring"]
     assert not any(isinstance(op, EditComment) for op in fixed.operations)
     third = action_issue(13, 2, fixed_body)
-    final = plan(dataclasses.replace(labelled, body=fixed_body.replace("- [ ] Improve", "- [ ] #13 Improve")),
-                 [*issues, third], comments=(posted,))
+    final = plan(
+        dataclasses.replace(
+            labelled, body=fixed_body.replace("- [ ] Improve", "- [ ] #13 Improve")
+        ),
+        [*issues, third],
+        comments=(posted,),
+    )
     edit, unlabel = final.operations
     assert isinstance(edit, EditComment) and "All actions are tracked" in edit.body
     assert isinstance(unlabel, RemoveLabel)
@@ -202,7 +241,9 @@ def test_mentions_in_action_text_do_not_ping_from_the_issue_body() -> None:
     body = "### Actions\n- [ ] @alice: pair with @bob and @acme/sre on the runbook due:2026-12-04\n"
     (create,) = [op for op in plan(pm_issue(body)).operations if isinstance(op, CreateActionIssue)]
     assert "`@bob`" in create.body and "`@acme/sre`" in create.body
-    assert create.body.count("@alice") == 1 and "owner=alice" not in create.body.replace("owner=alice", "", 1)
+    assert create.body.count("@alice") == 1 and "owner=alice" not in create.body.replace(
+        "owner=alice", "", 1
+    )
 
 
 @pytest.mark.parametrize("strategy", ["none", "shared"])
@@ -223,7 +264,8 @@ def test_sub_issue_limit_and_unsupported_api() -> None:
     result = plan(pm_issue(), created, repo_facts=facts(sub_issues_supported=False))
     assert not any(isinstance(op, LinkSubIssue) for op in result.operations)
     others = [
-        dataclasses.replace(action_issue(11, 0), number=100 + n, parent_number=7) for n in range(100)
+        dataclasses.replace(action_issue(11, 0), number=100 + n, parent_number=7)
+        for n in range(100)
     ]
     result = plan(pm_issue(), [*others[:0], *created], repo_facts=facts())
     assert sum(isinstance(op, LinkSubIssue) for op in result.operations) == 2
@@ -233,7 +275,10 @@ def test_sub_issue_limit_and_unsupported_api() -> None:
 
 def test_body_too_long_is_reported_not_truncated() -> None:
     body = BODY + "x" * (65_536 - len(BODY) - 2)
-    created = [action_issue(11, 0, body, parent_number=7), action_issue(12, 1, body, parent_number=7)]
+    created = [
+        action_issue(11, 0, body, parent_number=7),
+        action_issue(12, 1, body, parent_number=7),
+    ]
     result = plan(pm_issue(body), created, comments=())
     assert not any(isinstance(op, EditPostMortemBody) for op in result.operations)
     assert "body-too-long" in [p.code for p in result.problems]
