@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from pmflow import __version__
+from pmflow.check_cli import check_command
 from pmflow.clock import ClockError
 from pmflow.config import ConfigError, load
 from pmflow.github import GitHubError, GitHubRepo
@@ -169,3 +170,4 @@ def demo_command(as_json: bool) -> None:
 
 
 main.add_command(init_command)
+main.add_command(check_command)

@@ -295,10 +295,18 @@ def _as_report(lines: list[str], action_headings: Sequence[str]) -> tuple[str, l
     return "".join(out), origin
 
 
+_ROOT_CAUSE_SENTENCE = re.compile(
+    r"(?i)^\s*(?:the\s+)?(?:main\s+|underlying\s+)?root[- ]cause\s+(?:was|is)\s+(?P<rest>\S.*)$"
+)
+
+
 def _label_of(text: str) -> tuple[str, str] | None:
     """`Root cause: X`, `**Timeline**` or `Actions:` as (section kind, text after the label)."""
     if _CHECKBOX_LINE.match(text) or _PLAIN_ITEM.match(text):
         return None
+    sentence = _ROOT_CAUSE_SENTENCE.match(text)
+    if sentence:
+        return "root causes", sentence["rest"].strip()
     for pattern in (_PSEUDO_HEADING, _INLINE_LABEL):
         match = pattern.match(text)
         if not match:
@@ -318,6 +326,8 @@ def _action_item(index: int, text: str) -> _ActionItem | None:
     if box is None:
         return None
     rest = _ISSUE_REF.sub("", text[box.end() :])
+    if not rest.strip():
+        return None  # an empty box left from a template: the empty-section check covers it
     due = find_due(rest)
     return _ActionItem(
         index=index,
@@ -407,6 +417,8 @@ def _check_parser_problems(context: _Context, wanted: str) -> Iterator[Finding]:
     }
     why = _WHY_OWNER if wanted == MISSING_OWNER else _WHY_DUE
     for problem in context.report.problems:
+        if not _CHECKBOX_LINE.sub("", problem.line).strip():
+            continue  # an empty box left from a template: the empty-section check covers it
         if problem.code in codes[wanted]:
             yield Finding(
                 wanted, problem.line_number, problem.line, problem.message, why, problem.hint
@@ -424,8 +436,8 @@ def check_missing_due_date(context: _Context) -> Iterator[Finding]:
 # --- Check: vague actions -----------------------------------------------------------------------
 
 _WHY_VAGUE = (
-    "An action has to describe a change someone can finish and check; an intention such as "
-    "'improve monitoring' can never be closed, so the risk behind it stays open."
+    "An action has to describe a change someone can finish and check; an intention can never "
+    "be closed, so the risk behind it stays open."
 )
 _SUBJECT_LEAD = re.compile(
     r"^(?:we|the team|team|everyone|everybody|all|engineers?|devs?|developers?|ops|support|"
@@ -435,7 +447,7 @@ _SUBJECT_LEAD = re.compile(
 _HEDGE_LEAD = re.compile(
     r"^(?:let'?s|please|maybe|perhaps|possibly|potentially|probably|hopefully|ideally|"
     r"we should|should|could|try to|try and|attempt to|aim to|need to|we need to|we must|"
-    r"we will|we'll|going forward,?|in (?:the )?future,?|todo:?|action:?|ai:?)\s+"
+    r"we will|we'll|going forward,?|in (?:the )?future,?|todo:?|action:?|ai:?|to)\s+"
 )
 _HEDGES = ("try", "attempt", "aim", "maybe", "perhaps", "possibly", "potentially", "hopefully")
 _BEHAVIOUR = re.compile(
@@ -445,13 +457,13 @@ _BEHAVIOUR = re.compile(
     | pay\ (?:more\ |closer\ |extra\ |better\ )?attention
     | take\ (?:more\ |extra\ |better\ )?care
     | (?:try|work)\ harder
-    | do\ better
+    | do\ (?:a\ )?better(?:\ job)?
     | (?:don't|do\ not|never)\ (?:let|allow)\ (?:this|it|that)
     | make\ sure\ (?:this|it|that|nothing\ like\ this|the\ same\ thing|this\ kind\ of\ thing|
         such\ \w+|we)\ (?:doesn't|does\ not|won't|will\ not|never|can't|cannot|don't|do\ not)\b
-    | (?:remind|tell|encourage|urge)\ (?:everyone|everybody|the\ team|all\ engineers|engineers|
-        developers|devs|people|staff|folks|the\ on-?call|on-?call|agents|team\ members|the\ squad|
-        \w+\ team)\b
+    | (?:remind|tell|encourage|urge|educate)\ (?:everyone|everybody|the\ team|all\ engineers|
+        engineers|developers|devs|people|staff|folks|the\ on-?call|on-?call|agents|
+        team\ members|the\ squad|\w+\ team)\b
     | communicate\ (?:better|more|clearly|earlier|proactively)
     | (?:continue|keep)\ to\ (?:monitor|watch|be)
     | learn\ from\ (?:this|it|the\ incident|our\ mistakes|mistakes)
@@ -474,12 +486,16 @@ _THINK = re.compile(
     r"^(?:think (?:about|through)|consider\w*|discuss\w*|talk (?:about|through|to|with)|"
     r"revisit\w*|reconsider\w*|rethink\w*|re-?evaluate\w*|brainstorm\w*|sync (?:on|with|up)|"
     r"align (?:on|with)|follow[- ]?up(?: on| with)?|circle back|touch base|chat (?:with|about)|"
-    r"meet (?:with|about)|explore options|look for ways|find ways|come up with)\b"
+    r"meet (?:with|about)|explore options|look for ways|find ways|come up with|"
+    r"check (?:with|in with)|get (?:the team|everyone|people|together)|go over|"
+    r"have (?:a|another) (?:chat|conversation|talk|discussion|meeting|call))\b"
 )
 _IMPROVE = re.compile(
     r"^(?:improv\w*|enhanc\w*|better|strengthen\w*|optimi[sz]\w*|work on|address\w*|"
-    r"tackle\w*|deal with|beef up|step up|level up|boost\w*|bolster\w*|"
-    r"make (?:\w+ )?(?:better|more robust|more reliable|more resilient|safer|more stable))\b"
+    r"tackle\w*|deal with|beef up|step up|level up|boost\w*|bolster\w*|clean up|tidy up|"
+    r"reduc\w*|increas\w*|decreas\w*|minimi[sz]\w*|maximi[sz]\w*|stabili[sz]\w*|more|additional|"
+    r"extra|"
+    r"make (?:\w+ ){0,3}?(?:better|more \w+|safer|sturdier|robust|reliable|resilient|stable))\b"
 )
 _ATTENTION = re.compile(
     r"^(?:monitor\w*|keep (?:an eye on|track of|watching|monitoring|checking)|watch(?:ing)?|"
@@ -698,35 +714,39 @@ _WHY_DUPLICATE = (
 )
 _SYNONYMS = {
     "configuration": "config",
-    "configs": "config",
     "alerting": "alert",
-    "alerts": "alert",
     "alarm": "alert",
     "documentation": "doc",
     "docs": "doc",
     "document": "doc",
-    "ms": "ms",
+    "create": "add",
+    "introduce": "add",
+    "implement": "add",
 }
+# Phrases that say the same as one word, so "write down the procedure" matches "document it".
+_PHRASES = ((re.compile(r"\bwrite (?:down|up)\b"), "doc"), (re.compile(r"\bset up\b"), "add"))
 _FILLER = frozenset({"endpoint", "service", "rate", "job", "step", "new", "our", "rule", "setting"})
 
 
 def _stem(token: str) -> str:
-    token = _SYNONYMS.get(token, token)
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(token) > len(suffix) + 3 and token.endswith(suffix):
-            return _SYNONYMS.get(token[: -len(suffix)], token[: -len(suffix)])
-    return token
+    """Singular and a shared spelling for synonyms; crude on purpose (titles are short)."""
+    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
+        token = token[:-1]
+    return _SYNONYMS.get(token, token)
 
 
 def _signature(text: str) -> frozenset[str]:
     low = text.casefold()
     low = re.sub(r"(\d)\s+(ms|s|m|h|gb|mb|kb|%|min|mins|k)\b", r"\1\2", low)
-    tokens = re.findall(r"[a-z0-9]+(?:\.[0-9]+)*%?", low)
+    for pattern, word in _PHRASES:
+        low = pattern.sub(word, low)
+    # Identifiers stay whole: "db-eu-1" and "db-us-1" are different things.
+    tokens = re.findall(r"[a-z0-9]+(?:[-.][a-z0-9]+)*%?", low)
     return frozenset(_stem(t) for t in tokens if t not in STOPWORDS and t not in DATE_WORDS)
 
 
 def _same_action(first: frozenset[str], second: frozenset[str]) -> bool:
-    """Same words, or differing only in a word or two that add nothing specific."""
+    """Same words; one adding a word or two of scope; or differing only in generic words."""
     if not first or not second:
         return False
     if first == second:
@@ -734,6 +754,9 @@ def _same_action(first: frozenset[str], second: frozenset[str]) -> bool:
     shared = first & second
     if len(shared) < 3:
         return False
+    smaller, larger = sorted((first, second), key=len)
+    if smaller <= larger and len(larger - smaller) <= 2:
+        return True
     differing = first ^ second
     if len(differing) > max(2, len(shared) // 3):
         return False
@@ -852,6 +875,8 @@ def _is_placeholder(text: str | None) -> bool:
     if text is None:
         return True
     cleaned = _HTML_COMMENT.sub(" ", text)
+    # Empty list items and boxes are what a template leaves behind, not an answer.
+    cleaned = re.sub(r"(?m)^\s*(?:[-*+]|\d{1,9}[.)])(?:\s+\[[ xX]\])?\s*$", "", cleaned)
     cleaned = re.sub(r"[*_`]", "", cleaned).strip().rstrip(".!").strip().casefold()
     return cleaned in _PLACEHOLDERS
 
@@ -912,14 +937,24 @@ def _prose(text: str) -> str:
     return "\n".join(out)
 
 
+_PERSON_AS_CAUSE = re.compile(
+    r"(?i)^(?:the\s+)?(?:root\s+cause\s*(?:was|is|:)\s*)?(?:human|operator|user|"
+    r"engineer|pilot)[- ]error\b"
+)
+
+
 def shallow_root_cause(text: str) -> bool:
-    """One or two short sentences naming an event, with no cause behind it."""
+    """A few short sentences naming an event (or "human error"), with no cause behind it."""
     prose = _prose(text)
-    if not prose or _CAUSAL.search(prose):
+    if not prose:
         return False
     units = [u for u in _SENTENCE_BREAK.split(prose) if u.strip()]
     words = len(re.findall(r"\w+", prose))
-    return (len(units) <= 1 and words <= 25) or (len(units) <= 2 and words <= 16)
+    if _PERSON_AS_CAUSE.match(prose) and words <= 30:
+        return True  # a person's slip is where the questions start, not where they end
+    if _CAUSAL.search(prose):
+        return False
+    return (len(units) <= 1 and words <= 25) or (len(units) <= 3 and words <= 30)
 
 
 def check_shallow_root_cause(context: _Context) -> Iterator[Finding]:
@@ -1013,9 +1048,9 @@ _NAME_FULL = _NAME + r"(?:\s+[A-Z][a-z]+\b(?=\s))?"
 _ROLE = (
     r"(?i:\b(?:the|our|an?|that|this|one|their)\s+(?:(?:new|junior|senior|on-?call|"
     r"night[- ]shift|weekend|primary|secondary|responsible|support|deploying|same|"
-    r"tier[- ]?\d)\s+)*(?:" + ROLE_NOUNS + r")\b)"
+    r"tier[- ]?\d)\s+)*(?:" + ROLE_NOUNS + r")\b(?:\s+on\s+(?:duty|call|shift)\b)?)"
 )
-_PRONOUN = r"\b(?:[Hh]e|[Ss]he)\b"
+_PRONOUN = r"\b(?:[Hh]e|[Ss]he|I)\b"
 _PERSON = rf"(?:{_LOGIN}|{_NAME_FULL}|{_ROLE}|{_PRONOUN})"
 _SOMEONE = r"(?i:\b(?:someone|somebody)\b)"
 _CAPITALISED = (
@@ -1049,26 +1084,63 @@ _PERSON_FAILURE = (
     r"validate|pay attention)\w*)"
 )
 _WEAK_FAILURE = (
-    r"(?:missed|skipped|misread|misconfigured|mistyped|(?:didn't|did not) (?:see|notice|know|"
-    r"get|receive|realise|realize|have|spot)|(?:was|were) not aware|wasn't aware)"
+    r"(?:missed|skipped|misread|misconfigured|mistyped|(?:didn't|did not|never) (?:see|notice|"
+    r"know|get|receive|realise|realize|have|spot|respond|acknowledge|answer|react|reply|"
+    r"pick up)|(?:was|were) not aware|wasn't aware)"
 )
+# Verbs that change a system: "<person> deployed ... without a review" blames the person.
+_CHANGE_VERB = (
+    r"(?:deploy|push|merg|ship|releas|appl|chang|edit|modif|restart|reboot|delet|dropp|migrat|"
+    r"execut|roll|upgrad|updat|approv|configur|start|commit|publish|sen|issu|refund|promot|scal|"
+    r"kill|disabl|enabl|install|patch|replac|rotat|remov|revert|wip|flipp|toggl|turn|ran|run|"
+    r"went|made|did|took)\w*"
+)
+_SAFEGUARD = (
+    r"(?:(?:a|an|any|the|first|proper|prior|our|their|his|her)\s+)?(?:running|testing|tests?|"
+    r"review\w*|approv\w*|check\w*|verif\w*|validat\w*|confirm\w*|asking|telling|notify\w*|"
+    r"inform\w*|follow\w*|reading|looking|tickets?|change request|sign-?off|backup|"
+    r"waiting for (?:an? |the )?(?:approval|review|sign-?off|ci|tests?|checks?|green)|"
+    r"backing|dry|staging|peer|second|qa|canary|announc\w*|consult\w*|permission|"
+    r"authori[sz]ation|pairing|plan|planning|rollback|window|maintenance|thinking|"
+    r"double-checking|code review|ci|pr|pull request|merge request|full test)"
+)
+_APPOSITIVE = r"(?:,[^,.;]{1,40},)?"
 _REST = r"(?P<rest>[^.;!?]*)"
 _SUBJECT_FAILURE = re.compile(
-    rf"(?P<person>{_PERSON})(?:\s+(?:and|&)\s+{_PERSON})?{_GAP}"
+    rf"(?P<person>{_PERSON})(?:\s+(?:and|&)\s+{_PERSON})?{_APPOSITIVE}{_GAP}"
     rf"(?P<verb>{_HUMAN_ONLY}|{_PERSON_FAILURE})\b{_REST}"
+)
+_HARMFUL_ACT = re.compile(
+    rf"(?P<person>{_PERSON}){_APPOSITIVE}{_GAP}(?P<verb>"
+    r"(?:pushed|deployed|merged|shipped|released|committed|applied|wrote)\s+(?:\w+\s+)?"
+    r"(?:untested|unreviewed|broken|bad|buggy|wrong|faulty|sloppy)"
+    r"|(?:deleted|dropped|wiped|truncated|overwrote|removed|nuked|destroyed)\s+(?:the\s+|a\s+|"
+    r"all\s+)?(?:production|prod|live|customer|customers'?|users?'?|primary|main)"
+    r"|(?:\w+\s+){0,2}?(?:ran|used|applied|deployed|pushed|picked|restored|selected|edited|"
+    r"restarted|rebooted|deleted|dropped|updated|changed|merged|configured|chose|copied|entered|"
+    rf"typed|sent|shut down|killed|stopped|rolled back|targeted|opened)\s+the\s+wrong)\b{_REST}"
+)
+_POSSESSIVE_HARM = re.compile(
+    rf"(?P<person>{_LOGIN}|{_NAME}|{_ROLE})['’]s\s+(?:\w+\s+){{0,2}}?(?P<verb>broke|took down|"
+    rf"brought down|wiped|corrupted|knocked over|killed)\b{_REST}"
+)
+_COUNTERFACTUAL = re.compile(
+    rf"\b(?:if\s+(?P<person>{_PERSON})\s+had|had\s+(?P<person2>{_PERSON}))\s+(?:only\s+)?"
+    rf"(?P<verb>\w+ed|read|run|done|taken|gone|written){_REST}"
+)
+_MADE_BY = re.compile(
+    rf"(?i:\b(?:mistakes?|errors?)\s+(?:were|was)\s+made\s+by)\s+(?P<person>{_PERSON})"
 )
 _ANYONE_FAILURE = re.compile(
     rf"(?P<person>{_SOMEONE}|{_CAPITALISED}){_GAP}(?P<verb>{_HUMAN_ONLY})\b{_REST}"
 )
 _WEAK_SUBJECT_FAILURE = re.compile(
-    rf"(?P<person>{_PERSON}){_GAP}(?P<verb>{_WEAK_FAILURE})\b{_REST}"
+    rf"(?P<person>{_PERSON}){_APPOSITIVE}{_GAP}(?P<verb>{_WEAK_FAILURE})\b{_REST}"
 )
 _EXPLAINED = re.compile(r"\b(?:because|since|as|due to|so|while|which|when)\b")
 _WITHOUT = re.compile(
-    rf"(?P<person>{_PERSON}){_GAP}(?P<verb>[a-z]+(?:ed|ing)|ran|went|pushed|shipped|did|made|"
-    r"took)\b(?P<object>[^.;!?]{0,80}?)\s+without\s+(?P<clause>(?!(?:any\s+)?(?:issues?|"
-    r"problems?|incidents?|downtime|errors?|impact|trouble|interruption|delay|data loss|"
-    r"a hitch|hiccups?)\b)[^.;!?]+)"
+    rf"(?P<person>{_PERSON}){_APPOSITIVE}{_GAP}(?P<verb>{_CHANGE_VERB})\b"
+    rf"(?P<object>[^.;!?]{{0,80}}?)\s+without\s+(?P<clause>{_SAFEGUARD}\b[^.;!?]*)"
 )
 _CAUSED_BY = re.compile(rf"\b(?:caused|broken) by (?P<person>{_LOGIN}|{_NAME_FULL}|{_ROLE})")
 _POSSESSIVE_FAULT = re.compile(
@@ -1231,7 +1303,7 @@ def _structured_hits(sentence: str, offset: int) -> Iterator[_BlameHit]:
             _rewrite_without(match),
             match["person"],
         )
-    for pattern in (_SUBJECT_FAILURE, _ANYONE_FAILURE):
+    for pattern in (_SUBJECT_FAILURE, _ANYONE_FAILURE, _HARMFUL_ACT, _POSSESSIVE_HARM):
         for match in pattern.finditer(sentence):
             kind, suggestion = _rewrite_failure(match["verb"], match["rest"])
             yield _BlameHit(
@@ -1244,7 +1316,11 @@ def _structured_hits(sentence: str, offset: int) -> Iterator[_BlameHit]:
         yield _BlameHit(
             offset + match.start(), kind, match.group(0).strip(), suggestion, match["person"]
         )
-    for pattern in (_CAUSED_BY, _POSSESSIVE_FAULT, _PRONOUN_FAULT):
+    for match in _COUNTERFACTUAL.finditer(sentence):
+        person = match["person"] or match["person2"]
+        kind, suggestion = _rewrite_failure("should have", f"{match['verb']}{match['rest']}")
+        yield _BlameHit(offset + match.start(), kind, match.group(0).strip(), suggestion, person)
+    for pattern in (_CAUSED_BY, _POSSESSIVE_FAULT, _PRONOUN_FAULT, _MADE_BY):
         for match in pattern.finditer(sentence):
             yield _BlameHit(
                 offset + match.start(),

@@ -73,6 +73,7 @@ GENERIC = _words(
     general closely regularly engineering support product operations ops sales environment
     environments prod production staging options option approach approaches strategy
     strategies way handling instead time-frame sprint going-forward anymore properly
+    stabilise stabilize stabilising stabilizing resilient chat conversation sturdier
     """
 )
 
