@@ -722,6 +722,10 @@ _SYNONYMS = {
     "create": "add",
     "introduce": "add",
     "implement": "add",
+    "set": "add",
+    "put": "add",
+    "configure": "add",
+    "enable": "add",
 }
 # Phrases that say the same as one word, so "write down the procedure" matches "document it".
 _PHRASES = ((re.compile(r"\bwrite (?:down|up)\b"), "doc"), (re.compile(r"\bset up\b"), "add"))
@@ -740,9 +744,12 @@ def _signature(text: str) -> frozenset[str]:
     low = re.sub(r"(\d)\s+(ms|s|m|h|gb|mb|kb|%|min|mins|k)\b", r"\1\2", low)
     for pattern, word in _PHRASES:
         low = pattern.sub(word, low)
-    # Identifiers stay whole: "db-eu-1" and "db-us-1" are different things.
-    tokens = re.findall(r"[a-z0-9]+(?:[-.][a-z0-9]+)*%?", low)
-    return frozenset(_stem(t) for t in tokens if t not in STOPWORDS and t not in DATE_WORDS)
+    words: list[str] = []
+    for token in re.findall(r"[a-z0-9]+(?:[-._][a-z0-9]+)*%?", low):
+        # Identifiers with digits stay whole ("db-eu-1" is not "db-us-1"); "lock_timeout" and
+        # "lock-timeout" are the same two words.
+        words.extend([token] if re.search(r"\d", token) else re.split(r"[-._]", token))
+    return frozenset(_stem(t) for t in words if t and t not in STOPWORDS and t not in DATE_WORDS)
 
 
 def _same_action(first: frozenset[str], second: frozenset[str]) -> bool:
@@ -1051,7 +1058,9 @@ _ROLE = (
     r"tier[- ]?\d)\s+)*(?:" + ROLE_NOUNS + r")\b(?:\s+on\s+(?:duty|call|shift)\b)?)"
 )
 _PRONOUN = r"\b(?:[Hh]e|[Ss]he|I)\b"
-_PERSON = rf"(?:{_LOGIN}|{_NAME_FULL}|{_ROLE}|{_PRONOUN})"
+# "Mark from the platform team": any capitalised word said to be from a team is a person.
+_TEAM_MEMBER = r"\b[A-Z][a-z]+\s+(?:from|in|on)\s+(?:the\s+|our\s+)?(?:[\w-]+\s+){0,2}team\b"
+_PERSON = rf"(?:{_LOGIN}|{_TEAM_MEMBER}|{_NAME_FULL}|{_ROLE}|{_PRONOUN})"
 _SOMEONE = r"(?i:\b(?:someone|somebody)\b)"
 _CAPITALISED = (
     r"\b(?!(?:The|This|That|These|Those|It|Its|We|Our|They|Their|A|An|One|Nobody|Someone|"
