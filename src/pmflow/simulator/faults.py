@@ -21,8 +21,10 @@ from typing import Any, Literal
 from .errors import SECONDARY_DOCS, SECONDARY_MESSAGE
 from .records import WRITE_METHODS
 
-FaultMode = Literal["refuse", "after", "drop", "drop_before"]
+FaultMode = Literal["refuse", "after", "drop", "drop_before", "apply_then_error", "apply_then_drop"]
 MODES = ("refuse", "after", "drop", "drop_before")
+# Longer names some callers use; kept as aliases of the modes above.
+ALIASES = {"apply_then_error": "after", "apply_then_drop": "drop"}
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Fault:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
+        self.mode = ALIASES.get(self.mode, self.mode)  # type: ignore[assignment]
         if self.mode not in MODES:
             raise ValueError(f"fault mode must be one of {MODES}, got {self.mode!r}")
         if self.nth < 1 or self.times < 1:
