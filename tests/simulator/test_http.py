@@ -151,12 +151,28 @@ def test_lifecycle() -> None:
     sim = GitHubSimulator()
     with pytest.raises(RuntimeError):
         sim.api_url  # noqa: B018
+    kept_alive = requests.Session()
+    kept_alive.headers["Authorization"] = "token t"
     with sim:
         sim.add_user("u", token="t")
-        assert requests.get(sim.api_url + "/user", headers={"Authorization": "token t"}).ok
+        assert kept_alive.get(sim.api_url + "/user").ok
         url = sim.api_url
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.get(url + "/user", headers={"Authorization": "token t"}, timeout=2)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        kept_alive.get(url + "/user", timeout=2)  # its open connection was closed too
+    kept_alive.close()
+
+
+def test_a_failing_hook_fails_the_request_loudly(
+    sim: GitHubSimulator, http: requests.Session
+) -> None:
+    def broken(record: object) -> None:
+        raise RuntimeError("bug in the test")
+
+    sim.on_request = broken
+    response = http.get(f"{sim.api_url}/repos/acme/web")
+    assert response.status_code == 500 and "bug in the test" in response.json()["message"]
 
 
 def test_unknown_method_or_route_is_404(sim: GitHubSimulator, http: requests.Session) -> None:

@@ -143,7 +143,11 @@ class Dispatcher:
         rec.status = out.status
         rec.response = payload
         rec.response_headers = dict(out.headers)
-        self.record(rec)
+        try:
+            self.record(rec)
+        except Exception as e:  # a broken on_request hook: fail the request loudly, not silently
+            body = {"message": f"simulator: the on_request hook raised {e!r}"}
+            return self._json_outcome(500, body, {}, {}, "hook")
         return out
 
     # --- pieces -------------------------------------------------------------------------------
@@ -323,6 +327,25 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], dispatcher: Dispatcher) -> None:
         super().__init__(address, _Handler)
         self.dispatcher = dispatcher
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """End kept-alive connections too, so a stopped simulator answers nobody."""
+        with self._open_lock:
+            for sock in list(self._open):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
 
 def serve(dispatcher: Dispatcher, host: str, port: int) -> tuple[_Server, threading.Thread]:
