@@ -25,6 +25,7 @@ from pmflow.parse import (
     _visible_lines,
     find_actions_section,
     find_due,
+    find_owner,
     line_content,
     normalise_heading,
     parse_postmortem,
@@ -264,7 +265,8 @@ def _as_report(lines: list[str], action_headings: Sequence[str]) -> tuple[str, l
     """The body to check, and for each of its lines the line of the original it came from.
 
     A body with headings is used as it is. A fragment (no heading at all) gets headings made
-    from label lines, and an actions heading in front of checklist lines that have none.
+    from label lines, and an actions heading in front of checklist lines that have none. In a
+    fragment, a line with both an owner and an ISO due date is an action even without its box.
     """
     visible = _visible_lines(lines)
     if any(visible[i] and _HEADING_LINE.match(line) for i, line in enumerate(lines)):
@@ -286,6 +288,8 @@ def _as_report(lines: list[str], action_headings: Sequence[str]) -> tuple[str, l
                 out.append(rest + "\n")
                 origin.append(index)
             continue
+        if visible[index] and not _CHECKBOX_LINE.match(text) and _is_unboxed_action(text):
+            text = "- [ ] " + _PLAIN_ITEM.sub("", text).strip()
         if visible[index] and _CHECKBOX_LINE.match(text) and not in_actions:
             out.append(f"### {actions_heading}\n")
             origin.append(None)
@@ -293,6 +297,11 @@ def _as_report(lines: list[str], action_headings: Sequence[str]) -> tuple[str, l
         out.append(text + "\n")
         origin.append(index)
     return "".join(out), origin
+
+
+def _is_unboxed_action(text: str) -> bool:
+    owner, _ = find_owner(text)
+    return owner is not None and find_due(text).date is not None
 
 
 _ROOT_CAUSE_SENTENCE = re.compile(
@@ -480,7 +489,7 @@ _INVESTIGATE = re.compile(
     r"^(?:look(?:ing)? (?:into|at)|take (?:a|another) (?:look|peek) at|have a look at|"
     r"dig (?:into|deeper)|deep[- ]dive(?: into)?|investigat\w*|explor\w*|research\w*|"
     r"understand\w*|figure out|find out|check (?:on|into)|see (?:if|whether|how|why|what)|"
-    r"root[- ]cause|analy[sz]e|get to the bottom of|identify)\b"
+    r"root[- ]cause|analy[sz]e|get to the bottom of|identify|review)\b"
 )
 _THINK = re.compile(
     r"^(?:think (?:about|through)|consider\w*|discuss\w*|talk (?:about|through|to|with)|"
@@ -514,7 +523,7 @@ _DELIVERABLE = re.compile(
 )
 _QUESTION = re.compile(r"\b(?:why|whether|how|which|what|where|when|if)\b\s+(?P<rest>.*)")
 _MEANS = re.compile(r"\b(?:by|via|through)\s+(?P<verb>[a-z]+ing)\b(?P<rest>.*)")
-_PURPOSE = re.compile(r"\bso(?: that)?\b\s+(?P<rest>.*)")
+_PURPOSE = re.compile(r"\b(?:so(?: that)?|to|that)\b\s+(?P<rest>.*)")
 _TIMEBOX = re.compile(r"\btime-?box|\bspike\b")
 _EXTRA_STOPWORDS = frozenset({"he", "she", "his", "her", "him", "hers", "they're", "we're"})
 
@@ -558,7 +567,7 @@ def _concreteness(original: str, low: str) -> set[str]:
     if question and len(_specific_words(question["rest"])) >= 2:
         markers.add("question")
     means = _MEANS.search(low)
-    if means and not _is_generic(means["verb"]) and _specific_words(means["rest"]):
+    if means and _specific_words(means["rest"]):
         markers.add("means")
     purpose = _PURPOSE.search(low)
     if purpose and len(_specific_words(purpose["rest"])) >= 2:
@@ -599,7 +608,7 @@ def vagueness(text: str, extra_phrases: Sequence[str] = ()) -> str | None:
     if _THINK.match(core) and not markers & {"deliverable", "timebox"}:
         return "think"
     improve_escapes = {"digits", "identifier", "deliverable", "means", "purpose"}
-    if _IMPROVE.match(core) and not markers & improve_escapes and len(specific) < 3:
+    if _IMPROVE.match(core) and not markers & improve_escapes:
         return "improve"
     if _ATTENTION.match(core) and not markers & {"digits", "identifier", "deliverable"}:
         return "attention"
@@ -612,7 +621,7 @@ _VAGUE_MESSAGES = {
     "empty": "This action has no text besides its owner and due date.",
     "phrase": "“{title}” uses a phrase your team marked as vague.",
     "behaviour": "“{title}” asks people to try harder; nothing in the system changes.",
-    "generic": "“{title}” names an area, not a change someone can finish and check.",
+    "generic": "“{title}” names an area to work on, not a specific change.",
     "investigate": "“{title}” starts an investigation but says nothing about what it produces.",
     "think": "“{title}” is a conversation, not a change: it has no decision or result to check.",
     "improve": "“{title}” says what to improve, not what will change or how to tell it worked.",

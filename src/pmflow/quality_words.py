@@ -74,6 +74,8 @@ GENERIC = _words(
     environments prod production staging options option approach approaches strategy
     strategies way handling instead time-frame sprint going-forward anymore properly
     stabilise stabilize stabilising stabilizing resilient chat conversation sturdier
+    threshold thresholds setting settings limit limits rule rules permission permissions access
+    parameter parameters values defaults tech debt technical mttr mttd
     """
 )
 
