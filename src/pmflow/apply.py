@@ -17,6 +17,7 @@ from pmflow.github import GitHubRepo, SubIssuesUnsupported
 from pmflow.model import CommentState, IssueState, MilestoneState
 from pmflow.ops import (
     AddLabel,
+    CloseIssue,
     CreateActionIssue,
     CreateComment,
     CreateLabel,
@@ -224,25 +225,54 @@ class Executor:
                 return None
 
             comment = github.create_comment(op.issue, op.body, find_existing=find_existing)
-        return dataclasses.replace(pm, comments=(*(pm.comments or ()), comment))
+        comments = None if pm.comments is None else (*pm.comments, comment)
+        recent = (*pm.recent_comments, comment)
+        return dataclasses.replace(pm, comments=comments, recent_comments=recent)
 
     def _do_EditComment(self, op: EditComment, pm: PostMortem) -> PostMortem:
         if not self.dry_run:
             self._github().edit_comment(op.issue, op.comment_id, op.body)
-        comments = tuple(
-            dataclasses.replace(c, body=op.body) if c.id == op.comment_id else c
-            for c in pm.comments or ()
+
+        def edited(comments: tuple[CommentState, ...]) -> tuple[CommentState, ...]:
+            return tuple(
+                dataclasses.replace(c, body=op.body) if c.id == op.comment_id else c
+                for c in comments
+            )
+
+        comments = None if pm.comments is None else edited(pm.comments)
+        return dataclasses.replace(
+            pm, comments=comments, recent_comments=edited(pm.recent_comments)
         )
-        return dataclasses.replace(pm, comments=comments)
+
+    def _do_CloseIssue(self, op: CloseIssue, pm: PostMortem) -> PostMortem:
+        if not self.dry_run:
+            self._github().close_issue(op.issue, op.reason)
+        if op.issue == pm.issue.number:
+            closed = dataclasses.replace(pm.issue, state="closed", state_reason=op.reason)
+            return dataclasses.replace(pm, issue=closed)
+        return pm
 
     def _do_AddLabel(self, op: AddLabel, pm: PostMortem) -> PostMortem:
         if not self.dry_run:
             self._github().add_label(op.issue, op.label)
-        labels = (*pm.issue.labels, op.label)
-        return dataclasses.replace(pm, issue=dataclasses.replace(pm.issue, labels=labels))
+        return _relabel(pm, op.issue, lambda labels: (*labels, op.label))
 
     def _do_RemoveLabel(self, op: RemoveLabel, pm: PostMortem) -> PostMortem:
         if not self.dry_run:
             self._github().remove_label(op.issue, op.label)
-        labels = tuple(label for label in pm.issue.labels if label != op.label)
-        return dataclasses.replace(pm, issue=dataclasses.replace(pm.issue, labels=labels))
+        return _relabel(pm, op.issue, lambda labels: tuple(x for x in labels if x != op.label))
+
+
+def _relabel(
+    pm: PostMortem, number: int, change: Callable[[tuple[str, ...]], tuple[str, ...]]
+) -> PostMortem:
+    """The post-mortem state with the labels of issue `number` (it, or an action) changed."""
+    if pm.issue.number == number:
+        return dataclasses.replace(
+            pm, issue=dataclasses.replace(pm.issue, labels=change(pm.issue.labels))
+        )
+    actions = tuple(
+        dataclasses.replace(a, labels=change(a.labels)) if a.number == number else a
+        for a in pm.actions
+    )
+    return dataclasses.replace(pm, actions=actions)

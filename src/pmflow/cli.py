@@ -12,16 +12,19 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import yaml
 
 from pmflow import __version__
 from pmflow.check_cli import check_command
 from pmflow.clock import ClockError
+from pmflow.clock import now as clock_now
 from pmflow.config import ConfigError, load
+from pmflow.followthrough import PARTS, Clock
 from pmflow.github import GitHubError, GitHubRepo
 from pmflow.init import init_command
 from pmflow.render import Renderer, TemplateError
 from pmflow.report import print_sync_outcome
-from pmflow.sync import sync
+from pmflow.sync import SyncOutcome, run, sync
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -102,6 +105,38 @@ def main(verbose: int) -> None:
     )
 
 
+def run_options(command: F) -> F:
+    """Options every command that writes to GitHub shares."""
+    for option in reversed(
+        [
+            click.option("--dry-run", is_flag=True, help="Show what would change; change nothing."),
+            click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON."),
+            click.option(
+                "--max-writes",
+                type=click.IntRange(min=0),
+                default=None,
+                help="Stop after this many writes; the next run continues.",
+            ),
+            click.option(
+                "--now",
+                envvar="PMFLOW_NOW",
+                help="Pretend it is this ISO 8601 time. Env: PMFLOW_NOW.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _finish(outcome: SyncOutcome, as_json: bool, title: str) -> None:
+    if as_json:
+        click.echo(json.dumps(outcome.as_json(), indent=2))
+    else:
+        print_sync_outcome(outcome, title)
+    if outcome.failed:
+        sys.exit(1)
+
+
 @main.command("sync")
 @repository_options
 @click.option(
@@ -110,17 +145,7 @@ def main(verbose: int) -> None:
     type=click.IntRange(min=1),
     help="Sync only the post-mortem this issue is (or belongs to).",
 )
-@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
-@click.option(
-    "--max-writes",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Stop after this many writes; the next run continues.",
-)
-@click.option(
-    "--now", envvar="PMFLOW_NOW", help="Pretend it is this ISO 8601 time. Env: PMFLOW_NOW."
-)
+@run_options
 @_fail_cleanly
 def sync_command(
     repository: str | None,
@@ -138,8 +163,6 @@ def sync_command(
     links it as a sub-issue, references it from the line (`- [ ] #123 ...`) and ticks the box
     when the issue is closed. Problems are reported in one comment on the post-mortem.
     """
-    from pmflow.clock import now as clock_now
-
     clock_now(now)  # validate early: a bad --now is a usage error, not a late surprise
     config = load(config_path)
     repo = open_repository(repository, api_url)
@@ -151,12 +174,86 @@ def sync_command(
         dry_run=dry_run,
         max_writes=max_writes,
     )
-    if as_json:
-        click.echo(json.dumps(outcome.as_json(), indent=2))
-    else:
-        print_sync_outcome(outcome, repository or "")
-    if outcome.failed:
-        sys.exit(1)
+    _finish(outcome, as_json, f"sync {repository}")
+
+
+def _follow_command(
+    parts: tuple[str, ...], with_sync: bool, name: str, help_text: str
+) -> click.Command:
+    @main.command(name, help=help_text)
+    @repository_options
+    @run_options
+    @_fail_cleanly
+    def command(
+        repository: str | None,
+        api_url: str,
+        config_path: Path | None,
+        dry_run: bool,
+        as_json: bool,
+        max_writes: int | None,
+        now: str | None,
+    ) -> None:
+        config = load(config_path)
+        clock = Clock(clock_now(now), config.zone)
+        repo = open_repository(repository, api_url)
+        outcome = run(
+            repo,
+            config,
+            renderer_for(config.templates_dir),
+            clock,
+            parts=parts,
+            with_sync=with_sync,
+            dry_run=dry_run,
+            max_writes=max_writes,
+        )
+        _finish(outcome, as_json, f"{name} {repository}")
+
+    return command
+
+
+_follow_command(
+    PARTS,
+    True,
+    "run",
+    """The weekly job: sync, then status comments, overdue reminders and the follow-up.
+
+    Creating action issues comes first, so a run that reaches its write budget spends it on
+    what matters most; the next run continues.""",
+)
+_follow_command(
+    ("status",),
+    False,
+    "status",
+    "Post the weekly status comment on each open post-mortem (once per ISO week).",
+)
+_follow_command(
+    ("overdue",),
+    False,
+    "overdue",
+    "Remind owners of overdue action issues, label them `overdue`, escalate when long overdue.",
+)
+_follow_command(
+    ("followup",),
+    False,
+    "followup",
+    """The follow-up check, completion and impact verification, and timeliness nudges.""",
+)
+
+
+@main.command("config")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Configuration file [default: .github/pmflow.yml if it exists].",
+)
+@_fail_cleanly
+def config_command(config_path: Path | None) -> None:
+    """Print the effective configuration (the file merged over the defaults) as YAML."""
+    config = load(config_path)
+    click.echo(f"# effective pmflow configuration (from {config.source})")
+    click.echo(yaml.safe_dump(config.values, sort_keys=False, allow_unicode=True), nl=False)
 
 
 @main.command("demo")

@@ -9,6 +9,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jsonschema
 import yaml
@@ -115,6 +116,36 @@ class Config:
             blame_terms=tuple(values.get("blame_terms", ())),
         )
 
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.values["timezone"])
+
+    @property
+    def workdays(self) -> frozenset[int]:
+        """ISO weekday numbers (Monday is 1)."""
+        return frozenset(WEEKDAYS.index(day) + 1 for day in self.values["workdays"])
+
+    def section(self, name: str) -> dict[str, Any]:
+        """A nested table of settings (`status`, `overdue`, `followup`, `completion`, `nudges`)."""
+        return self.values[name]
+
+    @property
+    def due_days_by_severity(self) -> dict[str, int]:
+        return self.values["due_days_by_severity"]
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _check_timezone(name: str, source: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigError(
+            f"{source} is not a valid pmflow configuration:\n  - timezone: {name!r} is not an "
+            "IANA time zone name such as 'UTC' or 'Europe/Berlin'"
+        ) from error
+
 
 def from_mapping(data: Any, source: str = "(defaults)") -> Config:
     if data is None:
@@ -129,7 +160,9 @@ def from_mapping(data: Any, source: str = "(defaults)") -> Config:
             f"{source} is not a valid pmflow configuration:\n{details}\n"
             "See the configuration table in pmflow's README."
         )
-    return Config(_with_defaults(schema(), data), source)
+    values = _with_defaults(schema(), data)
+    _check_timezone(values["timezone"], source)
+    return Config(values, source)
 
 
 def load(path: Path | None = None) -> Config:

@@ -72,7 +72,7 @@ def run_demo(as_json: bool = False) -> None:
         if as_json:
             click.echo(json.dumps(outcome.as_json(), indent=2))
             return
-        print_sync_outcome(outcome, REPOSITORY)
+        print_sync_outcome(outcome, f"sync {REPOSITORY}")
 
         click.echo("\nAction issues now on the simulated GitHub:")
         actions = repo.list_issues([config.action_label["name"]])

@@ -324,6 +324,16 @@ class GitHubRepo:
             ],
         )
 
+    def list_repo_comments(self, since: dt.datetime) -> list[CommentState]:
+        """Every comment of the repository updated since `since`: one listing, not one per issue."""
+        return self._call(
+            "listing the repository's recent comments",
+            lambda: [
+                comment_from_json(_listed(c))
+                for c in self.repo.get_issues_comments(sort="updated", direction="asc", since=since)
+            ],
+        )
+
     def list_labels(self) -> frozenset[str]:
         return self._call(
             "listing labels",
@@ -460,6 +470,9 @@ class GitHubRepo:
             f"editing a comment on #{number}",
             lambda: self.repo.get_issue(number).get_comment(comment_id).edit(body),
         )
+
+    def close_issue(self, number: int, reason: str = "completed") -> None:
+        self.edit_issue(number, state="closed", state_reason=reason)
 
     def add_label(self, number: int, label: str) -> None:
         self._call(f"labelling #{number}", lambda: self.repo.get_issue(number).add_to_labels(label))

@@ -25,7 +25,7 @@ class Marker:
         return self.fields.get(name, default)
 
 
-def format_marker(kind: str, **fields: object) -> str:
+def format_marker(kind: str, /, **fields: object) -> str:
     """Render a marker; `None` values are left out, everything else is str()-ed and encoded."""
     parts = [
         f" {name}={quote(str(value), safe='')}"

@@ -52,6 +52,7 @@ class ActionLine:
     issue_number: int | None
     key: str
     due_text: str | None = None
+    due_from_policy: bool = False  # no date on the line; the team's deadline policy gave one
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,15 @@ class EditComment(Operation):
 
 
 @dataclass(frozen=True)
+class CloseIssue(Operation):
+    issue: int
+    reason: str
+
+    def describe(self) -> str:
+        return f"close #{self.issue} as {self.reason.replace('_', ' ')}"
+
+
+@dataclass(frozen=True)
 class AddLabel(Operation):
     issue: int
     label: str

@@ -225,7 +225,10 @@ def _checkbox_parts(text: str) -> tuple[re.Match[str], str] | None:
 
 
 def parse_action_line(
-    line_index: int, raw: str, seen_keys: dict[str, int] | None = None
+    line_index: int,
+    raw: str,
+    seen_keys: dict[str, int] | None = None,
+    default_due: dt.date | None = None,
 ) -> tuple[ActionLine | None, list[Problem]]:
     """Parse one checklist line; return the action (if valid) and the problems found."""
     text = line_content(raw)
@@ -282,6 +285,9 @@ def parse_action_line(
                 number,
             )
         )
+    from_policy = due.date is None and due.bad_value is None and default_due is not None
+    if from_policy:
+        due.date = default_due
     if due.date is None:
         if due.bad_value is not None and due.bad_reason == "not-a-real-date":
             message = f"`{due.bad_value}` is not a real calendar date."
@@ -320,6 +326,7 @@ def parse_action_line(
             issue_number=issue_number,
             key=key,
             due_text=due.text,
+            due_from_policy=from_policy,
         ),
         [],
     )
@@ -357,8 +364,11 @@ def _first_date(text: str | None) -> dt.date | None:
 
 
 def parse_postmortem(
-    body: str | None, action_headings: Iterable[str] = DEFAULT_ACTION_HEADINGS
+    body: str | None,
+    action_headings: Iterable[str] = DEFAULT_ACTION_HEADINGS,
+    default_due: dt.date | None = None,
 ) -> PostMortemReport:
+    """Read a post-mortem; `default_due` dates action lines that have none (a deadline policy)."""
     body = body or ""
     lines = split_lines(body)
     visible = _visible_lines(lines)
@@ -372,7 +382,7 @@ def parse_postmortem(
         for index in range(start, end):
             if not visible[index]:
                 continue
-            action, line_problems = parse_action_line(index, lines[index], seen)
+            action, line_problems = parse_action_line(index, lines[index], seen, default_due)
             if action is not None:
                 actions.append(action)
             elif line_problems:
@@ -411,14 +421,19 @@ def parse_postmortem(
     )
 
 
-def rewrite_action_line(line: str, issue_number: int | None, checked: bool | None) -> str:
+def rewrite_action_line(
+    line: str, issue_number: int | None, checked: bool | None, due: dt.date | None = None
+) -> str:
     """Return `line` with `#issue_number` after its box and the box set to `checked`.
 
     Everything else on the line, its ending included, is kept as written. A line that already
-    starts with `#issue_number` is left so. `None` leaves that part alone.
+    starts with `#issue_number` is left so. `None` leaves that part alone. `due` is appended as
+    `due:YYYY-MM-DD` (a date the deadline policy gave, written down for everyone to see).
     """
     text = line_content(line)
     ending = line[len(text) :]
+    if due is not None:
+        text = text.rstrip() + f" due:{due.isoformat()}"
     parts = _checkbox_parts(text)
     if parts is None:
         return line

@@ -62,6 +62,8 @@ class PostMortem:
     report: PostMortemReport
     actions: tuple[IssueState, ...] = ()
     comments: tuple[CommentState, ...] | None = None  # None: not read yet
+    # pmflow's own recent comments on the post-mortem and its actions (one repository listing).
+    recent_comments: tuple[CommentState, ...] = ()
 
 
 @dataclass
@@ -298,9 +300,13 @@ def plan_postmortem(
             linked_children += 1
         needs_ref = line.issue_number != found.number
         wants_checked = found.completed
-        if needs_ref or line.checked != wants_checked:
+        policy_due = line.due if line.due_from_policy else None
+        if needs_ref or line.checked != wants_checked or policy_due:
             new = rewrite_action_line(
-                lines[line.line_index], found.number if needs_ref else None, wants_checked
+                lines[line.line_index],
+                found.number if needs_ref else None,
+                wants_checked,
+                policy_due,
             )
             line_edits[line.line_index] = new
             if needs_ref:
@@ -308,6 +314,8 @@ def plan_postmortem(
             if line.checked != wants_checked:
                 verb = "tick" if wants_checked else "untick"
                 changes.append(f"{verb} #{found.number}")
+            if policy_due:
+                changes.append(f"write the policy's due date {policy_due} on #{found.number}")
     if line_edits:
         new_body = replace_lines(issue.body, line_edits)
         if len(new_body) > GITHUB_TEXT_LIMIT:

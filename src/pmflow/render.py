@@ -45,6 +45,12 @@ def code_span(text: object) -> str:
     return f"{fence}{pad}{value}{pad}{fence}"
 
 
+def table_cell(text: object) -> str:
+    """Text safe inside a Markdown table cell, pinging nobody."""
+    value = " ".join(str(text).split())
+    return neutralise_mentions(value).replace("|", "\\|")
+
+
 class Renderer:
     def __init__(self, override_dir: Path | None = None) -> None:
         loaders: list[jinja2.BaseLoader] = []
@@ -61,6 +67,7 @@ class Renderer:
         )
         self.environment.filters["no_mentions"] = neutralise_mentions
         self.environment.filters["code"] = code_span
+        self.environment.filters["cell"] = table_cell
 
     def render(self, name: str, **context: Any) -> str:
         try:

@@ -20,9 +20,10 @@ def annotate(level: str, title: str, message: str) -> None:
         click.echo(f"::{level} title={_annotation_text(title)}::{_annotation_text(message)}")
 
 
-def print_sync_outcome(outcome: SyncOutcome, repository: str) -> None:
+def print_sync_outcome(outcome: SyncOutcome, title: str) -> None:
+    """`title` names the command and repository, e.g. "sync acme/app"."""
     mode = " (dry run: nothing was changed)" if outcome.dry_run else ""
-    click.echo(f"pmflow sync {repository}{mode}")
+    click.echo(f"pmflow {title}{mode}")
     verb = "would " if outcome.dry_run else ""
     for pm in outcome.postmortems:
         click.echo(f"\n#{pm.number} {pm.title}")
@@ -60,11 +61,11 @@ def print_sync_outcome(outcome: SyncOutcome, repository: str) -> None:
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         with open(summary, "a", encoding="utf-8") as handle:
-            handle.write(step_summary(outcome, repository))
+            handle.write(step_summary(outcome, title))
 
 
-def step_summary(outcome: SyncOutcome, repository: str) -> str:
-    lines = [f"## pmflow sync {repository}", ""]
+def step_summary(outcome: SyncOutcome, title: str) -> str:
+    lines = [f"## pmflow {title}", ""]
     if outcome.dry_run:
         lines += ["_Dry run: nothing was changed._", ""]
     lines += ["| Post-mortem | Changes | Problems |", "|---|---|---|"]

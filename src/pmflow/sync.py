@@ -1,4 +1,8 @@
-"""`pmflow sync`: read what is needed, plan each post-mortem, apply, plan again until done."""
+"""Runs: read what is needed, plan each post-mortem, apply, plan again until nothing is left.
+
+`sync` keeps checklists and action issues in step; `run` (the scheduled job) syncs and then
+follows through (status, overdue reminders, follow-up, completion, nudges) on the same state.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ from typing import Any
 
 from pmflow.apply import BodyChanged, BudgetExhausted, Executor
 from pmflow.config import Config
+from pmflow.followthrough import PARTS, Clock, plan_followthrough, recent_window_start
 from pmflow.github import GitHubError, GitHubRepo, RateLimited, SubIssuesUnsupported
-from pmflow.model import IssueState, Problem
+from pmflow.model import IssueState, PostMortemReport, Problem
 from pmflow.ops import Operation
 from pmflow.parse import parse_postmortem
 from pmflow.plan import (
@@ -42,6 +47,7 @@ class PostMortemOutcome:
     problems: list[Problem] = field(default_factory=list)
     checklist: list[str] = field(default_factory=list)
     error: str | None = None
+    state: PostMortem | None = field(default=None, repr=False)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -86,8 +92,31 @@ class SyncOutcome:
         }
 
 
-def _fill_needs(plan: SyncPlan, pm: PostMortem, facts: RepoFacts, repo: GitHubRepo) -> PostMortem:
-    for need in sorted(plan.needs):
+def policy_days(severity: str | None, policy: dict[str, int]) -> int | None:
+    """Days the deadline policy gives an undated action, by the post-mortem's severity."""
+    if not severity or not policy:
+        return None
+    words = severity.replace("(", " ").replace(":", " ").split()
+    first = words[0].casefold() if words else ""
+    for key, days in policy.items():
+        if key.casefold() in (severity.strip().casefold(), first):
+            return days
+    return None
+
+
+def read_report(issue: IssueState, config: Config) -> PostMortemReport:
+    report = parse_postmortem(issue.body, config.action_headings)
+    days = policy_days(report.severity, config.due_days_by_severity)
+    start = report.incident_date or (issue.created_at.date() if issue.created_at else None)
+    if days is None or start is None:
+        return report
+    return parse_postmortem(issue.body, config.action_headings, start + dt.timedelta(days=days))
+
+
+def _fill_needs(
+    need_set: set[str], pm: PostMortem, facts: RepoFacts, repo: GitHubRepo
+) -> PostMortem:
+    for need in sorted(need_set):
         if need == "labels":
             facts.labels = repo.list_labels()
         elif need == "milestones":
@@ -102,6 +131,15 @@ def _fill_needs(plan: SyncPlan, pm: PostMortem, facts: RepoFacts, repo: GitHubRe
     return pm
 
 
+def _apply(
+    pm: PostMortem, operations: list[Operation], executor: Executor, outcome: PostMortemOutcome
+) -> PostMortem:
+    for op in operations:
+        pm = executor.execute(op, pm)
+        outcome.operations.append(op)
+    return pm
+
+
 def sync_postmortem(
     pm: PostMortem,
     repo: GitHubRepo,
@@ -109,32 +147,57 @@ def sync_postmortem(
     config: Config,
     renderer: Renderer,
     outcome: PostMortemOutcome,
-) -> None:
+) -> PostMortem:
     """Plan and apply rounds until nothing is left to do; `outcome` records what was done."""
     facts = executor.facts
     plan = SyncPlan()
+    outcome.state = pm
     for _ in range(MAX_ROUNDS):
         plan = plan_postmortem(pm, facts, config, renderer)
         while plan.needs:
-            pm = _fill_needs(plan, pm, facts, repo)
+            pm = _fill_needs(plan.needs, pm, facts, repo)
             plan = plan_postmortem(pm, facts, config, renderer)
         if not plan.operations:
             break
         try:
-            for op in plan.operations:
-                pm = executor.execute(op, pm)
-                outcome.operations.append(op)
+            pm = _apply(pm, plan.operations, executor, outcome)
         except BodyChanged as changed:
             log.info("%s; planning again on the new text", changed)
             pm = dataclasses.replace(pm, issue=changed.current)
-        pm = dataclasses.replace(pm, report=parse_postmortem(pm.issue.body, config.action_headings))
+        finally:
+            outcome.state = pm
+        pm = dataclasses.replace(pm, report=read_report(pm.issue, config))
+        outcome.state = pm
     else:
         log.warning("#%s: still changing after %s rounds; stopping", pm.issue.number, MAX_ROUNDS)
     outcome.problems = plan.problems
-    report = pm.report
-    by_line = {action.line_index: action for action in report.actions}
+    by_line = {action.line_index: action for action in pm.report.actions}
     lines = pm.issue.body.replace("\r\n", "\n").split("\n")
     outcome.checklist = [lines[index] for index in sorted(by_line) if index < len(lines)]
+    return pm
+
+
+def follow_postmortem(
+    pm: PostMortem,
+    repo: GitHubRepo,
+    executor: Executor,
+    config: Config,
+    renderer: Renderer,
+    clock: Clock,
+    parts: tuple[str, ...],
+    outcome: PostMortemOutcome,
+) -> PostMortem:
+    facts = executor.facts
+    for _ in range(MAX_ROUNDS):
+        plan = plan_followthrough(pm, facts.me, config, renderer, clock, parts)
+        while plan.needs:
+            pm = _fill_needs(plan.needs, pm, facts, repo)
+            plan = plan_followthrough(pm, facts.me, config, renderer, clock, parts)
+        if not plan.operations:
+            break
+        pm = _apply(pm, plan.operations, executor, outcome)
+        outcome.state = pm
+    return pm
 
 
 def _actions_for(
@@ -163,6 +226,152 @@ def _actions_for(
     ]
 
 
+@dataclass
+class Session:
+    """One invocation: the repository, what is known of it, and the executor with its budget."""
+
+    repo: GitHubRepo
+    config: Config
+    renderer: Renderer
+    executor: Executor
+    outcome: SyncOutcome
+    postmortems: list[PostMortem]
+
+
+def open_session(
+    repo: GitHubRepo,
+    config: Config,
+    renderer: Renderer,
+    *,
+    issue_number: int | None = None,
+    dry_run: bool = False,
+    max_writes: int | None = None,
+    on_write: Callable[[Operation], None] | None = None,
+) -> Session:
+    outcome = SyncOutcome(dry_run=dry_run)
+    facts = RepoFacts(me=repo.whoami())
+    postmortems: list[IssueState] = []
+    grouped: dict[int, list[IssueState]] = {}
+    if issue_number is not None:
+        issue = repo.get_issue(issue_number)
+        if config.postmortem_label not in issue.labels:
+            parent = postmortem_of(issue) if issue.author == facts.me else None
+            if parent is None:
+                outcome.notices.append(
+                    f"#{issue_number} is neither a post-mortem (label "
+                    f"{config.postmortem_label!r}) nor one of pmflow's action issues: "
+                    "nothing to do."
+                )
+            else:
+                issue = repo.get_issue(parent)
+        if config.postmortem_label in issue.labels:
+            postmortems = [issue]
+            grouped = {issue.number: _actions_for(repo, issue, config, facts)}
+    else:
+        postmortems = repo.list_issues([config.postmortem_label])
+        grouped = dict(trusted_actions(repo.list_issues([config.action_label["name"]]), facts.me))
+
+    known = [pm.number for pm in postmortems] + [a.number for g in grouped.values() for a in g]
+    executor = Executor(
+        repo,
+        facts,
+        dry_run=dry_run,
+        max_writes=max_writes,
+        next_number=max(known, default=0) + 1,
+        on_write=on_write,
+    )
+    states = [
+        PostMortem(
+            issue=issue,
+            report=read_report(issue, config),
+            actions=tuple(sorted(grouped.get(issue.number, ()), key=lambda a: a.number)),
+        )
+        for issue in sorted(postmortems, key=lambda i: i.number)
+    ]
+    return Session(repo, config, renderer, executor, outcome, states)
+
+
+def _each_postmortem(
+    session: Session, step: Callable[[PostMortem, PostMortemOutcome], PostMortem]
+) -> None:
+    """Run `step` on every post-mortem; a budget or rate limit stops the run cleanly."""
+    outcomes = {o.number: o for o in session.outcome.postmortems}
+    for index, pm in enumerate(session.postmortems):
+        if session.outcome.deferred:
+            return
+        result = outcomes.get(pm.issue.number)
+        if result is None:
+            result = PostMortemOutcome(pm.issue.number, pm.issue.title, pm.issue.html_url)
+            session.outcome.postmortems.append(result)
+        if result.error:
+            continue
+        try:
+            session.postmortems[index] = step(pm, result)
+        except (BudgetExhausted, RateLimited) as stop:
+            session.outcome.deferred = str(stop)
+        except GitHubError as error:
+            # One post-mortem's failure should not stop the others.
+            result.error = str(error)
+        if result.state is not None:
+            session.postmortems[index] = result.state
+
+
+def sync_all(session: Session) -> None:
+    def step(pm: PostMortem, outcome: PostMortemOutcome) -> PostMortem:
+        return sync_postmortem(
+            pm, session.repo, session.executor, session.config, session.renderer, outcome
+        )
+
+    _each_postmortem(session, step)
+
+
+def follow_all(session: Session, clock: Clock, parts: tuple[str, ...]) -> None:
+    """The follow-through on every post-mortem, with pmflow's recent comments listed once."""
+    if session.outcome.deferred:
+        return
+    me = session.executor.facts.me
+    try:
+        recent = session.repo.list_repo_comments(recent_window_start(session.config, clock))
+    except (RateLimited, GitHubError) as error:
+        session.outcome.deferred = str(error)
+        return
+    by_issue: dict[int, list] = {}
+    for comment in recent:
+        if comment.author == me:
+            by_issue.setdefault(comment.issue_number, []).append(comment)
+    for index, pm in enumerate(session.postmortems):
+        numbers = [pm.issue.number, *(a.number for a in pm.actions)]
+        mine = tuple(c for n in numbers for c in by_issue.get(n, ()))
+        session.postmortems[index] = dataclasses.replace(pm, recent_comments=mine)
+
+    def step(pm: PostMortem, outcome: PostMortemOutcome) -> PostMortem:
+        return follow_postmortem(
+            pm,
+            session.repo,
+            session.executor,
+            session.config,
+            session.renderer,
+            clock,
+            parts,
+            outcome,
+        )
+
+    _each_postmortem(session, step)
+
+
+def close_session(session: Session) -> SyncOutcome:
+    facts = session.executor.facts
+    if facts.sub_issues_supported is False and session.config.sub_issues:
+        session.executor.notices.append(
+            "This GitHub has no sub-issues API (an older GitHub Enterprise Server?): action "
+            "issues are linked to their post-mortem by text only."
+        )
+    outcome = session.outcome
+    outcome.writes = session.executor.writes
+    outcome.notices.extend(dict.fromkeys(session.executor.notices))
+    return outcome
+
+
 def sync(
     repo: GitHubRepo,
     config: Config,
@@ -174,60 +383,33 @@ def sync(
     on_write: Callable[[Operation], None] | None = None,
 ) -> SyncOutcome:
     """Bring every post-mortem (or the one `issue_number` concerns) in line with its checklist."""
-    outcome = SyncOutcome(dry_run=dry_run)
-    facts = RepoFacts(me=repo.whoami())
-    action_label = config.action_label["name"]
-
-    if issue_number is not None:
-        issue = repo.get_issue(issue_number)
-        if config.postmortem_label not in issue.labels:
-            parent = postmortem_of(issue) if issue.author == facts.me else None
-            if parent is None:
-                outcome.notices.append(
-                    f"#{issue_number} is neither a post-mortem (label "
-                    f"{config.postmortem_label!r}) nor one of pmflow's action issues: "
-                    "nothing to do."
-                )
-                return outcome
-            issue = repo.get_issue(parent)
-        postmortems = [issue]
-        grouped = {issue.number: _actions_for(repo, issue, config, facts)}
-    else:
-        postmortems = repo.list_issues([config.postmortem_label])
-        grouped = dict(trusted_actions(repo.list_issues([action_label]), facts.me))
-
-    known_numbers = [pm.number for pm in postmortems] + [
-        a.number for actions in grouped.values() for a in actions
-    ]
-    executor = Executor(
+    session = open_session(
         repo,
-        facts,
+        config,
+        renderer,
+        issue_number=issue_number,
         dry_run=dry_run,
         max_writes=max_writes,
-        next_number=max(known_numbers, default=0) + 1,
         on_write=on_write,
     )
-    for pm_issue in sorted(postmortems, key=lambda i: i.number):
-        pm = PostMortem(
-            issue=pm_issue,
-            report=parse_postmortem(pm_issue.body, config.action_headings),
-            actions=tuple(sorted(grouped.get(pm_issue.number, ()), key=lambda a: a.number)),
-        )
-        result = PostMortemOutcome(pm_issue.number, pm_issue.title, pm_issue.html_url)
-        outcome.postmortems.append(result)
-        try:
-            sync_postmortem(pm, repo, executor, config, renderer, result)
-        except (BudgetExhausted, RateLimited) as stop:
-            outcome.deferred = str(stop)
-            break
-        except GitHubError as error:
-            # One post-mortem's failure should not stop the others.
-            result.error = str(error)
-    if facts.sub_issues_supported is False and config.sub_issues:
-        executor.notices.append(
-            "This GitHub has no sub-issues API (an older GitHub Enterprise Server?): action "
-            "issues are linked to their post-mortem by text only."
-        )
-    outcome.writes = executor.writes
-    outcome.notices.extend(dict.fromkeys(executor.notices))
-    return outcome
+    sync_all(session)
+    return close_session(session)
+
+
+def run(
+    repo: GitHubRepo,
+    config: Config,
+    renderer: Renderer,
+    clock: Clock,
+    *,
+    parts: tuple[str, ...] = PARTS,
+    with_sync: bool = True,
+    dry_run: bool = False,
+    max_writes: int | None = None,
+) -> SyncOutcome:
+    """The scheduled job: sync first (the most important writes), then the follow-through."""
+    session = open_session(repo, config, renderer, dry_run=dry_run, max_writes=max_writes)
+    if with_sync:
+        sync_all(session)
+    follow_all(session, clock, parts)
+    return close_session(session)
