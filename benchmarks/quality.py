@@ -66,7 +66,8 @@ def _date(value: Any) -> dt.date:
 
 
 def _load(path: Path) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text("utf-8"))
+    data: dict[str, Any] = yaml.safe_load(path.read_text("utf-8"))
+    return data
 
 
 def action_samples(corpus: Path = CORPUS) -> Iterator[Sample]:

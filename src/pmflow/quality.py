@@ -7,7 +7,9 @@ framing. Each finding says what is wrong, why it matters and how to fix it.
 
 Pure: no I/O, no click, no GitHub. The heuristics are tuned for precision (a finding on a good,
 specific action is a bug), measured on the labelled corpus in `tests/data/quality/` by
-`benchmarks/quality.py`.
+`benchmarks/quality.py`. The two largest live beside this module: `quality_vague` (is an action
+specific enough?) and `quality_blame` (is a person the subject of a failure?); their word lists
+are in `quality_words`.
 """
 
 from __future__ import annotations
@@ -31,14 +33,16 @@ from pmflow.parse import (
     parse_postmortem,
     split_lines,
 )
-from pmflow.quality_words import (
-    DATE_WORDS,
-    DELIVERABLE_VERBS,
-    FIRST_NAMES,
-    GENERIC,
-    ROLE_NOUNS,
-    STOPWORDS,
+from pmflow.quality_blame import (
+    LOGIN,
+    STRUCTURED_KINDS,
+    BlameHit,
+    best_hit,
+    blame_hits,
+    blame_message,
 )
+from pmflow.quality_vague import is_generic, vague_message, vague_suggestion, vagueness
+from pmflow.quality_words import DATE_WORDS, STOPWORDS
 
 MISSING_OWNER = "missing-owner"
 MISSING_DUE_DATE = "missing-due-date"
@@ -448,251 +452,6 @@ _WHY_VAGUE = (
     "An action has to describe a change someone can finish and check; an intention can never "
     "be closed, so the risk behind it stays open."
 )
-_SUBJECT_LEAD = re.compile(
-    r"^(?:we|the team|team|everyone|everybody|all|engineers?|devs?|developers?|ops|support|"
-    r"on-?call|[a-z]+ team)\s+(?:should|must|need to|needs to|will|to|shall|have to|has to|"
-    r"ought to|are to|is to)\s+"
-)
-_HEDGE_LEAD = re.compile(
-    r"^(?:let'?s|please|maybe|perhaps|possibly|potentially|probably|hopefully|ideally|"
-    r"we should|should|could|try to|try and|attempt to|aim to|need to|we need to|we must|"
-    r"we will|we'll|going forward,?|in (?:the )?future,?|todo:?|action:?|ai:?|to)\s+"
-)
-_HEDGES = ("try", "attempt", "aim", "maybe", "perhaps", "possibly", "potentially", "hopefully")
-_BEHAVIOUR = re.compile(
-    r"""^(?:
-      be\ (?:more\ |extra\ |very\ |really\ )?(?:careful|vigilant|diligent|thorough|mindful|aware|
-        cautious|attentive|proactive|disciplined|rigorous)
-    | pay\ (?:more\ |closer\ |extra\ |better\ )?attention
-    | take\ (?:more\ |extra\ |better\ )?care
-    | (?:try|work)\ harder
-    | do\ (?:a\ )?better(?:\ job)?
-    | (?:don't|do\ not|never)\ (?:let|allow)\ (?:this|it|that)
-    | make\ sure\ (?:this|it|that|nothing\ like\ this|the\ same\ thing|this\ kind\ of\ thing|
-        such\ \w+|we)\ (?:doesn't|does\ not|won't|will\ not|never|can't|cannot|don't|do\ not)\b
-    | (?:remind|tell|encourage|urge|educate)\ (?:everyone|everybody|the\ team|all\ engineers|
-        engineers|developers|devs|people|staff|folks|the\ on-?call|on-?call|agents|
-        team\ members|the\ squad|\w+\ team)\b
-    | communicate\ (?:better|more|clearly|earlier|proactively)
-    | (?:continue|keep)\ to\ (?:monitor|watch|be)
-    | learn\ from\ (?:this|it|the\ incident|our\ mistakes|mistakes)
-    | (?:prevent|avoid|stop)\ (?:this|it|that|the\ same|such|similar|these|those|a\ repeat|
-        recurrence)(?:\ \w+)?(?:\ from)?(?:\ happening|\ occurring|\ recurring)?
-        (?:\ again|\ in\ (?:the\ )?future)?$
-    | (?:be|stay)\ (?:more\ )?on\ top\ of
-    | (?:re-?train|coach|educate|train|talk\ to|speak\ (?:to|with)|have\ a\ word\ with)\b.*
-        \b(?:mistakes?|careful|carelessness|attention|more\ care)\b
-    )""",
-    re.X,
-)
-_INVESTIGATE = re.compile(
-    r"^(?:look(?:ing)? (?:into|at)|take (?:a|another) (?:look|peek) at|have a look at|"
-    r"dig (?:into|deeper)|deep[- ]dive(?: into)?|investigat\w*|explor\w*|research\w*|"
-    r"understand\w*|figure out|find out|check (?:on|into)|see (?:if|whether|how|why|what)|"
-    r"root[- ]cause|analy[sz]e|get to the bottom of|identify|review)\b"
-)
-_THINK = re.compile(
-    r"^(?:think (?:about|through)|consider\w*|discuss\w*|talk (?:about|through|to|with)|"
-    r"revisit\w*|reconsider\w*|rethink\w*|re-?evaluate\w*|brainstorm\w*|sync (?:on|with|up)|"
-    r"align (?:on|with)|follow[- ]?up(?: on| with)?|circle back|touch base|chat (?:with|about)|"
-    r"meet (?:with|about)|explore options|look for ways|find ways|come up with|"
-    r"check (?:with|in with)|get (?:the team|everyone|people|together)|go over|"
-    r"have (?:a|another) (?:chat|conversation|talk|discussion|meeting|call))\b"
-)
-_IMPROVE = re.compile(
-    r"^(?:improv\w*|enhanc\w*|better|strengthen\w*|optimi[sz]\w*|work on|address\w*|"
-    r"tackle\w*|deal with|beef up|step up|level up|boost\w*|bolster\w*|clean up|tidy up|"
-    r"reduc\w*|increas\w*|decreas\w*|minimi[sz]\w*|maximi[sz]\w*|stabili[sz]\w*|more|additional|"
-    r"extra|"
-    r"make (?:\w+ ){0,3}?(?:better|more \w+|safer|sturdier|robust|reliable|resilient|stable))\b"
-)
-_ATTENTION = re.compile(
-    r"^(?:monitor\w*|keep (?:an eye on|track of|watching|monitoring|checking)|watch(?:ing)?|"
-    r"stay on top of|double[- ]check\w*|triple[- ]check\w*|remember to|(?:be|stay) alert)\b"
-)
-_TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?(?:[-.][a-z0-9]+)*")
-_IDENTIFIER = re.compile(
-    r"`|#\d+|\b[A-Z][A-Z0-9]+-\d+\b|https?://|\w[_/:]\w|[a-z0-9]\.[a-z]{2,}\b|"
-    r"\b[a-z]+[A-Z]\w*|\b[A-Z][a-z]+[A-Z]\w*"
-)
-_DELIVERABLE = re.compile(
-    r"(?:\band\b|\bthen\b|[,;:–—]|\bto\b)\s+(?:then\s+)?(?:also\s+)?(?:"
-    + "|".join(sorted(DELIVERABLE_VERBS, key=len, reverse=True))
-    + r")\b|\b(?:write-?up|rfc|adr|design doc(?:ument)?|proposal|recommendation|decision|"
-    r"findings|report back|go/no-go)\b"
-)
-_QUESTION = re.compile(r"\b(?:why|whether|how|which|what|where|when|if)\b\s+(?P<rest>.*)")
-_MEANS = re.compile(r"\b(?:by|via|through)\s+(?P<verb>[a-z]+ing)\b(?P<rest>.*)")
-_PURPOSE = re.compile(r"\b(?:so(?: that)?|to|that)\b\s+(?P<rest>.*)")
-_TIMEBOX = re.compile(r"\btime-?box|\bspike\b")
-_EXTRA_STOPWORDS = frozenset({"he", "she", "his", "her", "him", "hers", "they're", "we're"})
-
-
-def _is_generic(token: str) -> bool:
-    if token in STOPWORDS or token in GENERIC or token in DATE_WORDS or token in _EXTRA_STOPWORDS:
-        return True
-    # Plurals and verb forms of generic words ("reviewed", "processes", "alerting").
-    for suffix in ("s", "es", "ed", "d", "ing"):
-        if token.endswith(suffix) and token[: -len(suffix)] in GENERIC:
-            return True
-    return False
-
-
-def _specific_words(text: str) -> list[str]:
-    return [t for t in _TOKEN.findall(text) if len(t) > 1 and not _is_generic(t)]
-
-
-def _strip_leads(low: str) -> tuple[str, bool]:
-    """Drop "we should", "try to", "maybe"... in front; say whether the action was hedged."""
-    hedged = False
-    while True:
-        match = _SUBJECT_LEAD.match(low) or _HEDGE_LEAD.match(low)
-        if not match:
-            return low, hedged
-        hedged = hedged or match.group(0).split()[0].rstrip(",:") in _HEDGES
-        low = low[match.end() :]
-
-
-def _concreteness(original: str, low: str) -> set[str]:
-    """What makes an action checkable: numbers, names of things, a deliverable, a question."""
-    markers = set()
-    cleaned = re.sub(r"\b(?:e\.g|i\.e|etc)\.?", " ", original)
-    if re.search(r"\d", low):
-        markers.add("digits")
-    if _IDENTIFIER.search(cleaned):
-        markers.add("identifier")
-    if _DELIVERABLE.search(low):
-        markers.add("deliverable")
-    question = _QUESTION.search(low)
-    if question and len(_specific_words(question["rest"])) >= 2:
-        markers.add("question")
-    means = _MEANS.search(low)
-    if means and _specific_words(means["rest"]):
-        markers.add("means")
-    purpose = _PURPOSE.search(low)
-    if purpose and len(_specific_words(purpose["rest"])) >= 2:
-        markers.add("purpose")
-    if _TIMEBOX.search(low):
-        markers.add("timebox")
-    return markers
-
-
-def vagueness(text: str, extra_phrases: Sequence[str] = ()) -> str | None:
-    """Why an action's text is too vague to finish and check, or None when it is specific.
-
-    The answer is a kind: "empty", "phrase" (a team's own vague phrase), "behaviour" (be more
-    careful), "generic" (nothing but generic words), "investigate", "think", "improve",
-    "attention" (keep an eye on) or "hedge" (try to).
-    """
-    if not text.strip():
-        return "empty"
-    low = " ".join(text.replace("’", "'").casefold().replace("*", "").split())
-    for phrase in extra_phrases:
-        if re.search(rf"(?<!\w){re.escape(phrase.casefold().strip())}(?!\w)", low):
-            return "phrase"
-    core, hedged = _strip_leads(low)
-    if _BEHAVIOUR.match(core):
-        return "behaviour"
-    specific = _specific_words(core)
-    if not specific:
-        return "generic"
-    markers = _concreteness(text, core)
-    if _INVESTIGATE.match(core) and not markers & {
-        "digits",
-        "identifier",
-        "deliverable",
-        "question",
-        "timebox",
-    }:
-        return "investigate"
-    if _THINK.match(core) and not markers & {"deliverable", "timebox"}:
-        return "think"
-    improve_escapes = {"digits", "identifier", "deliverable", "means", "purpose"}
-    if _IMPROVE.match(core) and not markers & improve_escapes:
-        return "improve"
-    if _ATTENTION.match(core) and not markers & {"digits", "identifier", "deliverable"}:
-        return "attention"
-    if hedged and not markers and len(specific) < 3:
-        return "hedge"
-    return None
-
-
-_VAGUE_MESSAGES = {
-    "empty": "This action has no text besides its owner and due date.",
-    "phrase": "“{title}” uses a phrase your team marked as vague.",
-    "behaviour": "“{title}” asks people to try harder; nothing in the system changes.",
-    "generic": "“{title}” names an area to work on, not a specific change.",
-    "investigate": "“{title}” starts an investigation but says nothing about what it produces.",
-    "think": "“{title}” is a conversation, not a change: it has no decision or result to check.",
-    "improve": "“{title}” says what to improve, not what will change or how to tell it worked.",
-    "attention": "“{title}” relies on someone watching; it has no end and nothing to check.",
-    "hedge": "“{title}” is hedged, so nobody can tell when it is done.",
-}
-
-_TOPIC_EXAMPLES = (
-    (
-        r"monitor|alert|observab|metric|dashboard|logging|visibility",
-        "Add alerting for p95 latency above 500ms on the checkout endpoint",
-    ),
-    (
-        r"test|coverage|qa\b",
-        "Add a regression test for the failure in this incident to the CI suite",
-    ),
-    (
-        r"doc|runbook|playbook|wiki",
-        "Write the failover steps into the payments runbook and link it from the alert",
-    ),
-    (
-        r"communicat|client|customer|update|stakeholder|vendor",
-        "Send the client a written status update every Friday until the project is delivered",
-    ),
-    (
-        r"secur|hygiene|access|credential",
-        "Enforce MFA on every admin account in the identity provider",
-    ),
-    (r"backup|restore", "Run a restore of last night's backup to a scratch instance every month"),
-    (
-        r"deploy|release|rollout|process|change",
-        "Make the deploy pipeline require a passing test run before production",
-    ),
-    (r"disk|capacity|usage", "Alert when free disk on the build agents drops below 15%"),
-)
-
-
-def _example_for(text: str) -> str:
-    low = text.casefold()
-    for pattern, example in _TOPIC_EXAMPLES:
-        if re.search(pattern, low):
-            return example
-    return "Add alerting for p95 latency above 500ms on the checkout endpoint"
-
-
-def _vague_suggestion(kind: str, text: str) -> str:
-    example = _example_for(text)
-    if kind == "investigate":
-        return (
-            "Give the investigation something to deliver, e.g. “Find out why <what failed> and "
-            "write the cause and a proposed fix into this post-mortem”, or write down the change "
-            "you already know is needed."
-        )
-    if kind == "think":
-        return (
-            "Turn the conversation into a decision with an output, e.g. “Decide whether to "
-            "<option> and record the decision and its reasons in this post-mortem”."
-        )
-    if kind == "behaviour":
-        return (
-            "Care and reminders fade; change the system so the slip cannot happen or is caught, "
-            f"e.g. “{example}”."
-        )
-    if kind == "attention":
-        return f"Replace watching with a check that runs on its own, e.g. “{example}”."
-    if kind == "empty":
-        return (
-            "Say what will be done, e.g. `- [ ] Add alerting for checkout latency above 500ms "
-            "@alice due:2026-12-04`."
-        )
-    return f"Name the concrete change and how to tell it is done, e.g. “{example}”."
 
 
 def check_vague_action(context: _Context) -> Iterator[Finding]:
@@ -700,14 +459,14 @@ def check_vague_action(context: _Context) -> Iterator[Finding]:
         kind = vagueness(item.text, context.vague_phrases)
         if kind is None:
             continue
-        message = _VAGUE_MESSAGES[kind].format(title=_shorten(item.text))
+        message = vague_message(kind, item.text)
         yield Finding(
             VAGUE_ACTION,
             item.index + 1,
             item.line,
             message,
             _WHY_VAGUE,
-            _vague_suggestion(kind, item.text),
+            vague_suggestion(kind, item.text),
         )
 
 
@@ -776,7 +535,7 @@ def _same_action(first: frozenset[str], second: frozenset[str]) -> bool:
     differing = first ^ second
     if len(differing) > max(2, len(shared) // 3):
         return False
-    return all(_is_generic(t) or t in _FILLER for t in differing)
+    return all(is_generic(t) or t in _FILLER for t in differing)
 
 
 def check_duplicate_action(context: _Context) -> Iterator[Finding]:
@@ -1058,143 +817,8 @@ _WHY_BLAME = (
     "cause hides the conditions that made the slip possible, and the next person in the same "
     "conditions will make it again. People who expect blame also leave things out."
 )
-_LOGIN = r"(?<![\w@/`.-])@[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?![\w/-])"
-_NAME = r"\b(?:" + "|".join(sorted(FIRST_NAMES, key=len, reverse=True)) + r")\b"
-_NAME_FULL = _NAME + r"(?:\s+[A-Z][a-z]+\b(?=\s))?"
-_ROLE = (
-    r"(?i:\b(?:the|our|an?|that|this|one|their)\s+(?:(?:new|junior|senior|on-?call|"
-    r"night[- ]shift|weekend|primary|secondary|responsible|support|deploying|same|"
-    r"tier[- ]?\d)\s+)*(?:" + ROLE_NOUNS + r")\b(?:\s+on\s+(?:duty|call|shift)\b)?)"
-)
-_PRONOUN = r"\b(?:[Hh]e|[Ss]he|I)\b"
-# "Mark from the platform team": any capitalised word said to be from a team is a person.
-_TEAM_MEMBER = r"\b[A-Z][a-z]+\s+(?:from|in|on)\s+(?:the\s+|our\s+)?(?:[\w-]+\s+){0,2}team\b"
-_PERSON = rf"(?:{_LOGIN}|{_TEAM_MEMBER}|{_NAME_FULL}|{_ROLE}|{_PRONOUN})"
-_SOMEONE = r"(?i:\b(?:someone|somebody)\b)"
-_CAPITALISED = (
-    r"\b(?!(?:The|This|That|These|Those|It|Its|We|Our|They|Their|A|An|One|Nobody|Someone|"
-    r"Everyone|Everybody|Team|Support|Ops|Engineering|Finance|Sales|Management|Nothing|Which|"
-    r"What|Who|When|Then|There|If|But|And|So|Also|After|Before|During|While|Because|Since|"
-    r"Customers?|Users?|Nobody|No|Root|Cause|Why|How)\b)[A-Z][a-z]+\b"
-)
-_GAP = (
-    r"\s+(?:(?:had|has|just|also|then|again|clearly|apparently|simply|completely|probably|"
-    r"obviously|still|somehow|once\s+again)\s+)*"
-)
-_HUMAN_ONLY = (
-    r"(?:forgot|forgets|forgotten|neglected|neglects|didn't bother|did not bother|"
-    r"never bothered|made (?:a|an|another|the same|this|that)\s+(?:\w+\s+)?"
-    r"(?:mistake|error|blunder|slip)|screwed up|messed up|botched|bungled|fat[- ]fingered|"
-    r"dropped the ball|sat on|(?:was|were|is|are|has been|had been) (?:too |very |really |"
-    r"extremely |being |so )?(?:careless|negligent|sloppy|lazy|reckless|incompetent|"
-    r"irresponsible|clumsy|at fault|to blame)|(?:keeps?|kept|stops?|stopped) (?:making|"
-    r"repeating) (?:\w+ )?mistakes)"
-)
-_PERSON_FAILURE = (
-    r"(?:ignored|ignores|overlooked|broke|failed to|fails to|should(?:n't| not)? have|"
-    r"should've|ought to have|could(?:n't| not)? have (?:avoided|prevented|caught|stopped|"
-    r"checked|noticed)|caused (?:the|this|that|an|a|our|today's)\s+(?:\w+\s+){0,2}?"
-    r"(?:outage|incident|failure|downtime|breach|data loss|mess|crash|delay|problem)|"
-    r"accidentally|mistakenly|carelessly|recklessly|wrongly|blindly|"
-    r"(?:was|were) responsible for (?:the|this|that) (?:outage|incident|failure|mistake|error|"
-    r"data loss|downtime|breach)|(?:didn't|did not|never) (?:check|test|follow|read|verify|"
-    r"review|escalate|wait|ask|run|update|tell|inform|communicate|double-check|look|confirm|"
-    r"validate|pay attention)\w*)"
-)
-_WEAK_FAILURE = (
-    r"(?:missed|skipped|misread|misconfigured|mistyped|(?:didn't|did not|never) (?:see|notice|"
-    r"know|get|receive|realise|realize|have|spot|respond|acknowledge|answer|react|reply|"
-    r"pick up)|(?:was|were) not aware|wasn't aware)"
-)
-# Verbs that change a system: "<person> deployed ... without a review" blames the person.
-_CHANGE_VERB = (
-    r"(?:deploy|push|merg|ship|releas|appl|chang|edit|modif|restart|reboot|delet|dropp|migrat|"
-    r"execut|roll|upgrad|updat|approv|configur|start|commit|publish|sen|issu|refund|promot|scal|"
-    r"kill|disabl|enabl|install|patch|replac|rotat|remov|revert|wip|flipp|toggl|turn|ran|run|"
-    r"went|made|did|took)\w*"
-)
-_SAFEGUARD = (
-    r"(?:(?:a|an|any|the|first|proper|prior|our|their|his|her)\s+)?(?:running|testing|tests?|"
-    r"review\w*|approv\w*|check\w*|verif\w*|validat\w*|confirm\w*|asking|telling|notify\w*|"
-    r"inform\w*|follow\w*|reading|looking|tickets?|change request|sign-?off|backup|"
-    r"waiting for (?:an? |the )?(?:approval|review|sign-?off|ci|tests?|checks?|green)|"
-    r"backing|dry|staging|peer|second|qa|canary|announc\w*|consult\w*|permission|"
-    r"authori[sz]ation|pairing|plan|planning|rollback|window|maintenance|thinking|"
-    r"double-checking|code review|ci|pr|pull request|merge request|full test)"
-)
-_APPOSITIVE = r"(?:,[^,.;]{1,40},)?"
-_REST = r"(?P<rest>[^.;!?]*)"
-_SUBJECT_FAILURE = re.compile(
-    rf"(?P<person>{_PERSON})(?:\s+(?:and|&)\s+{_PERSON})?{_APPOSITIVE}{_GAP}"
-    rf"(?P<verb>{_HUMAN_ONLY}|{_PERSON_FAILURE})\b{_REST}"
-)
-_HARMFUL_ACT = re.compile(
-    rf"(?P<person>{_PERSON}){_APPOSITIVE}{_GAP}(?P<verb>"
-    r"(?:pushed|deployed|merged|shipped|released|committed|applied|wrote)\s+(?:\w+\s+)?"
-    r"(?:untested|unreviewed|broken|bad|buggy|wrong|faulty|sloppy)"
-    r"|(?:deleted|dropped|wiped|truncated|overwrote|removed|nuked|destroyed)\s+(?:the\s+|a\s+|"
-    r"all\s+)?(?:production|prod|live|customer|customers'?|users?'?|primary|main)"
-    r"|(?:\w+\s+){0,2}?(?:ran|used|applied|deployed|pushed|picked|restored|selected|edited|"
-    r"restarted|rebooted|deleted|dropped|updated|changed|merged|configured|chose|copied|entered|"
-    rf"typed|sent|shut down|killed|stopped|rolled back|targeted|opened)\s+the\s+wrong)\b{_REST}"
-)
-_POSSESSIVE_HARM = re.compile(
-    rf"(?P<person>{_LOGIN}|{_NAME}|{_ROLE})['’]s\s+(?:\w+\s+){{0,2}}?(?P<verb>broke|took down|"
-    rf"brought down|wiped|corrupted|knocked over|killed)\b{_REST}"
-)
-_COUNTERFACTUAL = re.compile(
-    rf"\b(?:if\s+(?P<person>{_PERSON})\s+had|had\s+(?P<person2>{_PERSON}))\s+(?:only\s+)?"
-    rf"(?P<verb>\w+ed|read|run|done|taken|gone|written){_REST}"
-)
-_MADE_BY = re.compile(
-    rf"(?i:\b(?:mistakes?|errors?)\s+(?:were|was)\s+made\s+by)\s+(?P<person>{_PERSON})"
-)
-_ANYONE_FAILURE = re.compile(
-    rf"(?P<person>{_SOMEONE}|{_CAPITALISED}){_GAP}(?P<verb>{_HUMAN_ONLY})\b{_REST}"
-)
-_WEAK_SUBJECT_FAILURE = re.compile(
-    rf"(?P<person>{_PERSON}){_APPOSITIVE}{_GAP}(?P<verb>{_WEAK_FAILURE})\b{_REST}"
-)
-_EXPLAINED = re.compile(r"\b(?:because|since|as|due to|so|while|which|when)\b")
-_WITHOUT = re.compile(
-    rf"(?P<person>{_PERSON}){_APPOSITIVE}{_GAP}(?P<verb>{_CHANGE_VERB})\b"
-    rf"(?P<object>[^.;!?]{{0,80}}?)\s+without\s+(?P<clause>{_SAFEGUARD}\b[^.;!?]*)"
-)
-_CAUSED_BY = re.compile(rf"\b(?:caused|broken) by (?P<person>{_LOGIN}|{_NAME_FULL}|{_ROLE})")
-_POSSESSIVE_FAULT = re.compile(
-    rf"(?P<person>{_LOGIN}|{_NAME}|{_ROLE})['’]s\s+(?P<verb>fault|mistake|error|carelessness|"
-    r"negligence|screw-?up|blunder|oversight|sloppiness)\b"
-)
-_PRONOUN_FAULT = re.compile(
-    r"\b(?P<person>[Hh]is|[Hh]er)\s+(?:own\s+)?(?P<verb>fault|mistake|carelessness|negligence|"
-    r"screw-?up|blunder)\b"
-)
-_JUDGEMENT = re.compile(
-    r"(?i)\b(?:careless\w*|negligen\w*|sloppy|sloppiness|lazy|laziness|incompeten\w*|"
-    r"reckless\w*|irresponsible|unprofessional|unacceptable|inexcusable|"
-    r"should(?: have)? know[n]? better|rookie (?:mistake|error)|dropped the ball|"
-    r"asleep at the wheel|not paying attention|cowboy\w*|clueless|at fault|to blame|"
-    r"blamed?\s+(?:on|for)|fault (?:lies|lay|is|was) with|"
-    r"(?:his|her|their|my|your|whose)\s+fault)\b"
-)
-_PERSON_IN_WINDOW = re.compile(rf"{_PERSON}|\b(?:[Hh]is|[Hh]er|[Hh]im)\b|{_SOMEONE}")
-_HUMAN_ERROR = re.compile(r"(?i)\b(?:human|operator|pilot)[- ]error\b|\bpebkac\b")
-_NEGATED = re.compile(
-    r"(?i)(?:\b(?:not|no|never|nobody|no one|without|nor|rather than|instead of|beyond)|n't)"
-    r"\s+(?:\w+\s+){0,2}$"
-)
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+(?:\[[ xX]\]\s+)?")
-_TRAILING_MENTIONS = re.compile(rf"(?:[\s,(]*(?:owner\s*:?\s*)?{_LOGIN}[\s,)]*)+$", re.I)
-_SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+|$)")
-
-
-@dataclass(frozen=True)
-class _BlameHit:
-    start: int
-    kind: str  # without, omission, should, ignored, person, fault, human-error, judgement, term
-    snippet: str
-    suggestion: str
-    person: str = ""
+_TRAILING_MENTIONS = re.compile(rf"(?:[\s,(]*(?:owner\s*:?\s*)?{LOGIN}[\s,)]*)+$", re.I)
 
 
 def _prose_blocks(context: _Context) -> Iterator[list[tuple[int, str]]]:
@@ -1243,206 +867,19 @@ def _metadata_lines(document: _Document) -> set[int]:
     return lines
 
 
-def _clause(text: str) -> str:
-    """The words up to the next clause boundary ("and", "because", a comma...)."""
-    cut = re.split(
-        r"\s+(?:and|but|because|since|so|which|while|when|after|until|for|during|as)\s+|[,;:(—–]",
-        text.strip(),
-        maxsplit=1,
-    )[0]
-    return cut.strip().rstrip(".!?")
-
-
-_VERB_NOUNS = {
-    "deployed": "a deploy",
-    "deploying": "a deploy",
-    "released": "a release",
-    "shipped": "a release",
-    "merged": "a change",
-    "merging": "a change",
-    "pushed": "a change",
-    "pushing": "a change",
-    "restarted": "a restart",
-    "migrated": "a migration",
-    "ran": "the job",
-}
-
-
-def _rewrite_without(match: re.Match[str]) -> str:
-    thing = _clause(match["object"]) or _VERB_NOUNS.get(match["verb"].casefold(), "the change")
-    clause = _clause(match["clause"])
-    return (
-        f"Describe what the system allowed, e.g. “The process let {thing} go out without "
-        f"{clause}. What made that possible, and how do we close the gap?”"
-    )
-
-
-def _rewrite_failure(verb: str, rest: str) -> tuple[str, str]:
-    """(kind, suggestion) for a person-as-subject failure such as "forgot to renew the cert"."""
-    low = verb.casefold()
-    words = low.split()
-    if re.match(r"should|ought|could", low):
-        phrase = _clause(rest) or "this step"
-        return "should", (
-            f"Describe the missing prompt instead, e.g. “Nothing asked for this step ({phrase}) "
-            "at the time. What would have made it the obvious next step: a required check, a "
-            "clearer signal, or more time?”"
-        )
-    if re.match(r"ignor|overlook|miss|skip|sat on|misread", low):
-        thing = _clause(rest) or "the signal"
-        thing = thing[0].upper() + thing[1:]
-        return "ignored", (
-            f"Describe what happened to the signal, e.g. “{thing} got no response. What made it "
-            "easy to miss: noise, routing, or nobody clearly on point?”"
-        )
-    if re.match(r"forg|neglect|fail|didn't|did not|never|bother", low):
-        base = " ".join(words[2:]) if words[:2] in (["did", "not"], ["failed", "to"]) else ""
-        if words[0] in ("didn't", "never"):
-            base = " ".join(words[1:])
-        remainder = re.sub(r"^\s*to\s+", "", rest)
-        phrase = _clause(f"{base} {remainder}".strip())
-        if phrase:
-            return "omission", (
-                f"Describe the gap, e.g. “Nothing in the process made sure someone would {phrase}: "
-                "no check, reminder or automation caught it. What would make that step automatic?”"
-            )
-    return "person", (
-        "Describe what happened to the system rather than who did it, e.g. “The change reached "
-        "production with nothing to stop or catch it. What allowed that?”"
-    )
-
-
-def _structured_hits(sentence: str, offset: int) -> Iterator[_BlameHit]:
-    for match in _WITHOUT.finditer(sentence):
-        yield _BlameHit(
-            offset + match.start(),
-            "without",
-            match.group(0).strip(),
-            _rewrite_without(match),
-            match["person"],
-        )
-    for pattern in (_SUBJECT_FAILURE, _ANYONE_FAILURE, _HARMFUL_ACT, _POSSESSIVE_HARM):
-        for match in pattern.finditer(sentence):
-            kind, suggestion = _rewrite_failure(match["verb"], match["rest"])
-            yield _BlameHit(
-                offset + match.start(), kind, match.group(0).strip(), suggestion, match["person"]
-            )
-    for match in _WEAK_SUBJECT_FAILURE.finditer(sentence):
-        if _EXPLAINED.search(match["rest"]):
-            continue  # "missed the page because it went to an old number" explains the system
-        kind, suggestion = _rewrite_failure(match["verb"], match["rest"])
-        yield _BlameHit(
-            offset + match.start(), kind, match.group(0).strip(), suggestion, match["person"]
-        )
-    for match in _COUNTERFACTUAL.finditer(sentence):
-        person = match["person"] or match["person2"]
-        kind, suggestion = _rewrite_failure("should have", f"{match['verb']}{match['rest']}")
-        yield _BlameHit(offset + match.start(), kind, match.group(0).strip(), suggestion, person)
-    for pattern in (_CAUSED_BY, _POSSESSIVE_FAULT, _PRONOUN_FAULT, _MADE_BY):
-        for match in pattern.finditer(sentence):
-            yield _BlameHit(
-                offset + match.start(),
-                "fault",
-                match.group(0).strip(),
-                "Say what the system allowed instead of whose fault it was, e.g. “The renewal "
-                "depended on one person remembering it, with no reminder or alert.”",
-                match["person"],
-            )
-
-
-def _human_error_hits(sentence: str, offset: int) -> Iterator[_BlameHit]:
-    for match in _HUMAN_ERROR.finditer(sentence):
-        before = sentence[: match.start()]
-        quoted = before.rstrip().endswith(("“", '"', "'", "‘"))
-        if quoted or _NEGATED.search(before):
-            continue
-        yield _BlameHit(
-            offset + match.start(),
-            "human-error",
-            match.group(0),
-            "Name the condition that made the slip possible, e.g. “The restore script could run "
-            "against production without asking for confirmation.”, then ask why that was so.",
-        )
-
-
-def _judgement_hits(sentence: str, window: str, offset: int) -> Iterator[_BlameHit]:
-    for match in _JUDGEMENT.finditer(sentence):
-        if _NEGATED.search(sentence[: match.start()]):
-            continue
-        person = _PERSON_IN_WINDOW.search(window)
-        if person is None:
-            continue
-        yield _BlameHit(
-            offset + match.start(),
-            "judgement",
-            match.group(0),
-            f"Drop the judgement (“{match.group(0)}”) and state the condition instead: what did "
-            "the system allow, and what will change so it cannot happen again?",
-            person.group(0).strip(),
-        )
-
-
-def _term_hits(sentence: str, offset: int, terms: Sequence[str]) -> Iterator[_BlameHit]:
-    for term in terms:
-        pattern = rf"(?i)(?<!\w){re.escape(term.strip())}(?!\w)"
-        for match in re.finditer(pattern, sentence):
-            yield _BlameHit(
-                offset + match.start(),
-                "term",
-                match.group(0),
-                f"Rephrase without “{match.group(0)}”: describe what the system allowed, not "
-                "who failed.",
-            )
-
-
-def _blame_hits(text: str, terms: Sequence[str]) -> Iterator[_BlameHit]:
-    previous = ""
-    for sentence_match in _SENTENCE.finditer(text):
-        sentence = sentence_match.group(0)
-        offset = sentence_match.start()
-        window = f"{previous} {sentence}"
-        yield from _structured_hits(sentence, offset)
-        yield from _human_error_hits(sentence, offset)
-        yield from _judgement_hits(sentence, window, offset)
-        yield from _term_hits(sentence, offset, terms)
-        previous = sentence
-
-
-_BLAME_PRIORITY = ("without", "omission", "should", "ignored", "person", "fault", "human-error")
-
-
-def _blame_message(hit: _BlameHit) -> str:
-    if hit.kind == "human-error":
-        return f"“{hit.snippet}” names a person's slip, not the condition that allowed it."
-    if hit.kind == "judgement":
-        return (
-            f"“{hit.snippet}” judges a person ({hit.person}) instead of describing what happened."
-        )
-    if hit.kind == "term":
-        return f"“{hit.snippet}” is on this team's list of blame terms."
-    return f"A person is the subject of a failure here: “{_shorten(hit.snippet, 100)}”."
-
-
-def _best(hits: Sequence[_BlameHit]) -> _BlameHit:
-    def rank(hit: _BlameHit) -> int:
-        return _BLAME_PRIORITY.index(hit.kind) if hit.kind in _BLAME_PRIORITY else 99
-
-    return min(hits, key=lambda hit: (rank(hit), hit.start))
-
-
 def check_blame_framing(context: _Context) -> Iterator[Finding]:
     document = context.document
     for block in _prose_blocks(context):
         text, starts = _join_block(block)
-        hits = list(_blame_hits(text, context.blame_terms))
-        by_line: dict[int, list[_BlameHit]] = {}
+        hits = list(blame_hits(text, context.blame_terms))
+        by_line: dict[int, list[BlameHit]] = {}
         for hit in hits:
             line_index = _line_at(block, starts, hit.start)
             by_line.setdefault(line_index, []).append(hit)
         for line_index, line_hits in sorted(by_line.items()):
-            best = _best(line_hits)
+            best = best_hit(line_hits)
             # A judgement after a blamed subject in the same block reuses its rewrite.
-            structured = [h for h in hits if h.kind in _BLAME_PRIORITY[:5]]
+            structured = [h for h in hits if h.kind in STRUCTURED_KINDS]
             suggestion = best.suggestion
             if best.kind in ("judgement", "term") and structured:
                 suggestion = f"{best.suggestion} {structured[0].suggestion}"
@@ -1450,7 +887,7 @@ def check_blame_framing(context: _Context) -> Iterator[Finding]:
                 BLAME_FRAMING,
                 line_index + 1,
                 line_content(document.lines[line_index]).strip(),
-                _blame_message(best),
+                blame_message(best),
                 _WHY_BLAME,
                 suggestion,
             )
