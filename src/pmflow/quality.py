@@ -611,6 +611,9 @@ _PLACEHOLDERS = frozenset(
         "will add later",
         "later",
         "wip",
+        "nothing",
+        "nothing to note",
+        "nothing to add",
     }
 )
 _EMPTY_ADVICE = {
@@ -646,6 +649,15 @@ _EMPTY_ADVICE = {
 }
 
 
+# "TBD, after the meeting", "To be completed once the vendor replies": a note that the answer
+# is still to come, not an answer.
+_DEFERRED = re.compile(
+    r"^(?:tbd|tbc|tba|todo|to ?do|wip|pending|will (?:add|update|fill|write|follow)|"
+    r"to be (?:added|written|completed|done|filled|determined|confirmed|decided|agreed)|"
+    r"fill (?:in|this)|coming)\b"
+)
+
+
 def _is_placeholder(text: str | None) -> bool:
     if text is None:
         return True
@@ -653,7 +665,9 @@ def _is_placeholder(text: str | None) -> bool:
     # Empty list items and boxes are what a template leaves behind, not an answer.
     cleaned = re.sub(r"(?m)^\s*(?:[-*+]|\d{1,9}[.)])(?:\s+\[[ xX]\])?\s*$", "", cleaned)
     cleaned = re.sub(r"[*_`]", "", cleaned).strip().rstrip(".!").strip().casefold()
-    return cleaned in _PLACEHOLDERS
+    if cleaned in _PLACEHOLDERS:
+        return True
+    return bool(_DEFERRED.match(cleaned)) and len(cleaned.split()) <= 10
 
 
 def _kind_of(section: Section, action_headings: Sequence[str]) -> str | None:

@@ -48,7 +48,13 @@ _HUMAN_ONLY = (
     r"repeating) (?:\w+ )?mistakes)"
 )
 _PERSON_FAILURE = (
-    r"(?:ignored|ignores|overlooked|broke|failed to|fails to|should(?:n't| not)? have|"
+    r"(?:ignored|ignores|overlooked|"
+    # "broke prod" blames; "broke the migration into three steps" does not.
+    r"broke\s+(?:the\s+|our\s+)?(?:build|prod|production|site|deploy|checkout|main|master|"
+    r"database|everything|it|things|staging|app|pipeline|ci|release|login)\b|"
+    # "failed to rotate the key" blames; "failed to connect to the VPN" reports an obstacle.
+    r"fail(?:ed|s) to(?!\s+(?:connect|reach|log|access|reproduce|find|get|load|start|open|"
+    r"authenticate|ssh|see|join|download|restore)\b)|should(?:n't| not)? have|"
     r"should've|ought to have|could(?:n't| not)? have (?:avoided|prevented|caught|stopped|"
     r"checked|noticed)|caused (?:the|this|that|an|a|our|today's)\s+(?:\w+\s+){0,2}?"
     r"(?:outage|incident|failure|downtime|breach|data loss|mess|crash|delay|problem)|"
@@ -82,7 +88,7 @@ _SAFEGUARD = (
 _APPOSITIVE = r"(?:,[^,.;]{1,40},)?"
 _REST = r"(?P<rest>[^.;!?]*)"
 _SUBJECT_FAILURE = re.compile(
-    rf"(?P<person>{_PERSON})(?:\s+(?:and|&)\s+{_PERSON})?{_APPOSITIVE}{_GAP}"
+    rf"(?P<person>{_PERSON}|{_SOMEONE})(?:\s+(?:and|&)\s+{_PERSON})?{_APPOSITIVE}{_GAP}"
     rf"(?P<verb>{_HUMAN_ONLY}|{_PERSON_FAILURE})\b{_REST}"
 )
 _HARMFUL_ACT = re.compile(
@@ -128,12 +134,14 @@ _PRONOUN_FAULT = re.compile(
 )
 _JUDGEMENT = re.compile(
     r"(?i)\b(?:careless\w*|negligen\w*|sloppy|sloppiness|lazy|laziness|incompeten\w*|"
-    r"reckless\w*|irresponsible|unprofessional|unacceptable|inexcusable|"
+    r"reckless\w*|irresponsible|unprofessional|(?P<weak>unacceptable|inexcusable)|"
     r"should(?: have)? know[n]? better|rookie (?:mistake|error)|dropped the ball|"
-    r"asleep at the wheel|not paying attention|cowboy\w*|clueless|at fault|to blame|"
+    r"asleep at the wheel|not paying attention|cowboy\w*|clueless|"
     r"blamed?\s+(?:on|for)|fault (?:lies|lay|is|was) with|"
     r"(?:his|her|their|my|your|whose)\s+fault)\b"
 )
+# "Unacceptable" judges whatever it is said of: a person only when one is the subject nearby.
+_PERSON_SUBJECT = re.compile(rf"^\W*(?:{_PERSON})\b|\b(?:that|how)\s+(?:{_PERSON})\b")
 _PERSON_IN_WINDOW = re.compile(rf"{_PERSON}|\b(?:[Hh]is|[Hh]er|[Hh]im)\b|{_SOMEONE}")
 _HUMAN_ERROR = re.compile(r"(?i)\b(?:human|operator|pilot)[- ]error\b|\bpebkac\b")
 _NEGATED = re.compile(
@@ -276,11 +284,14 @@ def _human_error_hits(sentence: str, offset: int) -> Iterator[BlameHit]:
         )
 
 
-def _judgement_hits(sentence: str, window: str, offset: int) -> Iterator[BlameHit]:
+def _judgement_hits(sentence: str, previous: str, offset: int) -> Iterator[BlameHit]:
     for match in _JUDGEMENT.finditer(sentence):
         if _NEGATED.search(sentence[: match.start()]):
             continue
-        person = _PERSON_IN_WINDOW.search(window)
+        if match["weak"]:
+            person = _PERSON_SUBJECT.search(sentence) or _PERSON_SUBJECT.search(previous)
+        else:
+            person = _PERSON_IN_WINDOW.search(f"{previous} {sentence}")
         if person is None:
             continue
         yield BlameHit(
@@ -306,15 +317,16 @@ def _term_hits(sentence: str, offset: int, terms: Sequence[str]) -> Iterator[Bla
             )
 
 
-def blame_hits(text: str, terms: Sequence[str]) -> Iterator[BlameHit]:
+def blame_hits(text: str, terms: Sequence[str] = ()) -> Iterator[BlameHit]:
+    """Every place in `text` (one paragraph) that blames a person; `terms` are a team's own."""
     previous = ""
     for sentence_match in _SENTENCE.finditer(text):
         sentence = sentence_match.group(0)
         offset = sentence_match.start()
-        window = f"{previous} {sentence}"
         yield from _structured_hits(sentence, offset)
         yield from _human_error_hits(sentence, offset)
-        yield from _judgement_hits(sentence, window, offset)
+        # A judgement may refer back: "Alex deployed without the tests. This is unacceptable."
+        yield from _judgement_hits(sentence, previous, offset)
         yield from _term_hits(sentence, offset, terms)
         previous = sentence
 
