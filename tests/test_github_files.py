@@ -428,13 +428,13 @@ def test_the_pmflow_workflow_triggers_permissions_and_concurrency() -> None:
     assert sync["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
     weekly = steps["Go over all post-mortems (weekly, or by hand)"]
     assert weekly["env"]["DRY_RUN"] == "${{ inputs.dry-run }}"
-    assert "pmflow sync --dry-run" in weekly["run"]
+    assert "pmflow run --dry-run" in weekly["run"]
 
 
 def test_the_pmflow_workflow_installs_this_version_of_pmflow() -> None:
     workflow = load_yaml(GITHUB / "workflows" / "pmflow.yml")
     [job] = workflow["jobs"].values()
-    assert job["env"]["PMFLOW_REQUIREMENT"] == f"pmflow=={__version__}", (
+    assert job["env"]["PMFLOW_REQUIREMENT"] == f"pmflow-github=={__version__}", (
         "bump PMFLOW_REQUIREMENT in src/pmflow/data/github/workflows/pmflow.yml with the version"
     )
 
