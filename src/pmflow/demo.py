@@ -1,7 +1,13 @@
-"""`pmflow demo`: the whole sync on the built-in GitHub simulator, with no token and no network."""
+"""`pmflow demo`: pmflow's main jobs on the built-in GitHub simulator, no token, no network.
+
+The simulated clock starts the day after the post-mortem meeting: `pmflow sync` turns its actions
+into issues; then the clock moves on three weeks and the weekly `pmflow run` posts the status,
+reminds the owners of overdue actions and asks the follow-up question.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from collections.abc import Iterator
@@ -11,16 +17,19 @@ from importlib import resources
 import click
 
 from pmflow.config import from_mapping
+from pmflow.followthrough import Clock
 from pmflow.github import GitHubRepo
 from pmflow.render import Renderer
 from pmflow.report import print_sync_outcome
 from pmflow.simulator import GitHubSimulator
-from pmflow.sync import sync
+from pmflow.sync import run, sync
 
 REPOSITORY = "acme/checkout"
 BOT = "pmflow-bot"
 DEMO_TOKEN = "demo-token-not-secret"
 TEAM = ("alice", "bob", "carol")
+OPENED = dt.datetime(2026, 11, 19, 9, 0, tzinfo=dt.UTC)
+WEEKLY_RUN = dt.datetime(2026, 12, 14, 7, 0, tzinfo=dt.UTC)  # a Monday, three weeks on
 
 
 @contextmanager
@@ -43,6 +52,7 @@ def _no_pacing() -> Iterator[None]:
 
 def seed(sim: GitHubSimulator) -> int:
     """A repository with one realistic post-mortem; returns its issue number."""
+    sim.set_now(OPENED)
     sim.add_user(BOT, token=DEMO_TOKEN)
     for login in (*TEAM, "dave-contractor"):
         sim.add_user(login)
@@ -94,3 +104,18 @@ def run_demo(as_json: bool = False) -> None:
 
         second = sync(repo, config, Renderer())
         click.echo(f"\nA second run changes nothing: {second.writes} write(s).")
+
+        # Three weeks later, #3 was done on time; the weekly job comes round.
+        sim.set_now(dt.datetime(2026, 12, 10, 16, 0, tzinfo=dt.UTC))
+        sim.edit_issue(REPOSITORY, 3, state="closed", state_reason="completed", actor="bob")
+        sim.set_now(WEEKLY_RUN)
+        weekly = run(repo, config, Renderer(), Clock(WEEKLY_RUN, config.zone))
+        click.echo(f"\n{WEEKLY_RUN:%A %d %B %Y}: the weekly `pmflow run`")
+        for pm in weekly.postmortems:
+            for op in pm.operations:
+                click.echo(f"  {op.describe()}")
+        status = next(c for c in sim.comments(REPOSITORY, number) if "pmflow:status" in c.body)
+        click.echo(f"\nThe weekly status on #{number}:\n")
+        click.echo("\n".join(f"  | {line}" for line in status.body.splitlines()))
+        again = run(repo, config, Renderer(), Clock(WEEKLY_RUN, config.zone))
+        click.echo(f"\nRunning the weekly job again the same day: {again.writes} write(s).")
