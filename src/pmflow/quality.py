@@ -125,6 +125,7 @@ def check_postmortem(
     context = _Context(
         document,
         config.action_headings,
+        document.action_items(config.action_headings),
         reference,
         reference_label,
         settings.vague_phrases,
@@ -207,7 +208,6 @@ class _ActionItem:
 
 @dataclass
 class _Document:
-    body: str
     lines: list[str]
     visible: list[bool]
     report: PostMortemReport
@@ -221,7 +221,7 @@ class _Document:
         lines = split_lines(text)
         visible = _visible_lines(lines)
         report = parse_postmortem(text, action_headings)
-        return cls(text, lines, visible, report, origin, original)
+        return cls(lines, visible, report, origin, original)
 
     def relocate(self, finding: Finding) -> Finding:
         """Line numbers and quoted text refer to the body as the author wrote it."""
@@ -396,8 +396,11 @@ def _reference_date(
 
 @dataclass
 class _Context:
+    """What every check reads: the document, its actions, the reference date, team words."""
+
     document: _Document
     action_headings: tuple[str, ...]
+    items: list[_ActionItem]
     reference: dt.date
     reference_label: str
     vague_phrases: tuple[str, ...]
@@ -408,7 +411,7 @@ class _Context:
         return self.document.report
 
     def actions(self) -> list[_ActionItem]:
-        return self.document.action_items(self.action_headings)
+        return self.items
 
 
 # --- Checks: owner and due date (the parser's own problems) -----------------------------------

@@ -78,9 +78,12 @@ _ATTENTION = re.compile(
     r"stay on top of|double[- ]check\w*|triple[- ]check\w*|remember to|(?:be|stay) alert)\b"
 )
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?(?:[-.][a-z0-9]+)*")
+# The name of a thing: code, an issue or ticket, a URL, a path or file, a host, snake_case,
+# camelCase or PascalCase. Not "CI/CD" or "and/or", which name nothing in particular.
 _IDENTIFIER = re.compile(
-    r"`|#\d+|\b[A-Z][A-Z0-9]+-\d+\b|https?://|\w[_/:]\w|[a-z0-9]\.[a-z]{2,}\b|"
-    r"\b[a-z]+[A-Z]\w*|\b[A-Z][a-z]+[A-Z]\w*"
+    r"`|#\d+|\b[A-Z][A-Z0-9]+-\d+\b|https?://|[a-z0-9]_[a-z0-9]|[a-z0-9]:[a-z0-9]|"
+    r"(?:^|\s)/[\w.-]+|\w+/\w+/|\w\.(?:ya?ml|json|py|sh|sql|tf|conf|cfg|ini|toml|js|ts|go|rb|"
+    r"java|md|txt|csv|log)\b|[a-z0-9]\.[a-z]{2,}\b|\b[a-z]+[A-Z]\w*|\b[A-Z][a-z]+[A-Z]\w*"
 )
 _DELIVERABLE = re.compile(
     r"(?:\band\b|\bthen\b|[,;:–—]|\bto\b)\s+(?:then\s+)?(?:also\s+)?(?:"
