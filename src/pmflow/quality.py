@@ -152,12 +152,12 @@ _ISSUE_REF = re.compile(r"^#[1-9][0-9]*\s*")
 _HEADING_LINE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
-_PSEUDO_HEADING = re.compile(
-    r"^\s*(?:\*\*|__)?(?P<label>[A-Za-z][A-Za-z0-9 ()/&'-]{1,48}?)\s*:?\s*(?:\*\*|__)?\s*:?\s*$"
-)
+# Fragments label their parts in text: "**Timeline**", "Root cause: ...", "Actions - ...".
+_LABEL = r"(?P<label>[A-Za-z][A-Za-z0-9()/&'’]*(?:[ -][A-Za-z0-9()/&'’]+){0,5})"
+_EMPHASIS = r"(?:\*{1,2}|_{1,2})?"
+_PSEUDO_HEADING = re.compile(rf"^\s*{_EMPHASIS}{_LABEL}\s*:?\s*{_EMPHASIS}\s*:?\s*$")
 _INLINE_LABEL = re.compile(
-    r"^\s*(?:\*\*|__)?(?P<label>[A-Za-z][A-Za-z0-9 ()/&'-]{1,48}?)\s*:\s*(?:\*\*|__)?"
-    r"\s*(?P<rest>\S.*)$"
+    rf"^\s*{_EMPHASIS}{_LABEL}\s*{_EMPHASIS}\s*(?::|\s[-–—]\s)\s*{_EMPHASIS}\s*(?P<rest>\S.*)$"
 )
 
 

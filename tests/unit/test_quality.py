@@ -345,12 +345,27 @@ def test_a_body_without_headings_is_read_as_actions_with_original_line_numbers()
     assert checks(body) == [("vague-action", 2), ("missing-owner", 3), ("vague-action", 3)]
 
 
-def test_label_lines_act_as_headings_in_a_fragment() -> None:
-    assert checks("Root cause: the disk filled up on db-3.\n") == [("shallow-root-cause", 1)]
-    assert checks("**Timeline**\n\n- Deploy went out\n- Errors spiked\n") == [
-        ("timeline-without-times", 1)
-    ]
-    assert checks("The root cause was a bad config push.\n") == [("shallow-root-cause", 1)]
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [
+        ("Root cause: the disk filled up on db-3.\n", [("shallow-root-cause", 1)]),
+        ("**Root cause**: Disk full.\n", [("shallow-root-cause", 1)]),
+        ("Root cause — disk full\n", [("shallow-root-cause", 1)]),
+        ("The root cause was a bad config push.\n", [("shallow-root-cause", 1)]),
+        ("**Timeline**\n\n- Deploy went out\n- Errors spiked\n", [("timeline-without-times", 1)]),
+        ("__What worked__\n\nN/A\n", [("empty-section", 1)]),
+        (
+            "Follow-up actions:\n- [ ] Improve monitoring @bob due:2026-12-04\n",
+            [("vague-action", 2)],
+        ),
+        ("Improve monitoring @bob due:2026-12-04\n", [("vague-action", 1)]),
+        ("We saw a spike - then it dropped.\n", []),
+    ],
+)
+def test_label_lines_act_as_headings_in_a_fragment(
+    fragment: str, expected: list[tuple[str, int]]
+) -> None:
+    assert checks(fragment) == expected
 
 
 # --- Config --------------------------------------------------------------------------------------
