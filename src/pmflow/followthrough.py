@@ -139,69 +139,23 @@ def plan_followthrough(
     clock: Clock,
     parts: Iterable[str] = PARTS,
 ) -> FollowPlan:
-    plan = FollowPlan()
     wanted = set(parts)
-    statuses = action_statuses(pm, clock.today)
     workday = clock.today.isoweekday() in config.workdays
+    steps = _FollowThrough(
+        pm, action_statuses(pm, clock.today), me, config, renderer, clock, workday
+    )
     if "overdue" in wanted and config.section("overdue")["enabled"]:
-        _plan_overdue(plan, pm, statuses, me, config, renderer, clock, workday)
+        steps.plan_overdue()
     if pm.issue.is_open and "status" in wanted and config.section("status")["enabled"]:
-        _plan_status(plan, pm, statuses, me, renderer, clock, config)
+        steps.plan_status()
     if "followup" in wanted:
-        _plan_completion(plan, pm, statuses, me, config, renderer)
+        steps.plan_completion()
         if pm.issue.is_open and workday:
             if config.section("followup")["enabled"]:
-                _plan_followup_check(plan, pm, statuses, me, config, renderer, clock)
+                steps.plan_followup_check()
             if config.section("nudges")["enabled"]:
-                _plan_nudges(plan, pm, me, config, renderer, clock)
-    return plan
-
-
-def _plan_overdue(
-    plan: FollowPlan,
-    pm: PostMortem,
-    statuses: Sequence[ActionStatus],
-    me: str,
-    config: Config,
-    renderer: Renderer,
-    clock: Clock,
-    workday: bool,
-) -> None:
-    settings = config.section("overdue")
-    label = settings["label"]
-    posted = {
-        (int(m.get("issue") or 0), int(m.get("slot") or 0))
-        for _, m in _own(pm.recent_comments, me, OVERDUE)
-        if (m.get("issue") or "").isdigit() and (m.get("slot") or "").isdigit()
-    }
-    for status in statuses:
-        issue = status.issue
-        if status.days_overdue <= 0:
-            if label in issue.labels:
-                plan.operations.append(RemoveLabel(issue.number, label))
-            continue
-        if label not in issue.labels:
-            plan.operations.append(AddLabel(issue.number, label))
-        # Reminder k is due from `repeat_days * k` days after the first overdue day.
-        slot = (status.days_overdue - 1) // settings["repeat_days"]
-        if not workday or any(n == issue.number and s >= slot for n, s in posted):
-            continue
-        escalate = status.days_overdue >= settings["escalate_after_days"]
-        report_owner = pm.report.report_owner if escalate else None
-        assignees = issue.assignees or ((status.owner,) if status.owner else ())
-        body = renderer.render(
-            "overdue_comment.md.j2",
-            marker=markers.format_marker(
-                OVERDUE, pm=pm.issue.number, issue=issue.number, slot=slot
-            ),
-            action=status,
-            postmortem=pm.issue,
-            assignees=assignees,
-            report_owner=report_owner if report_owner not in assignees else None,
-            escalated=escalate,
-            repeat_days=settings["repeat_days"],
-        )
-        plan.operations.append(CreateComment(issue.number, OVERDUE, truncate(body)))
+                steps.plan_nudges()
+    return steps.plan
 
 
 def _changes_since(
@@ -221,48 +175,6 @@ def _changes_since(
         ],
         "added": [s for s in statuses if s.issue.created_at and s.issue.created_at > since],
     }
-
-
-def _plan_status(
-    plan: FollowPlan,
-    pm: PostMortem,
-    statuses: Sequence[ActionStatus],
-    me: str,
-    renderer: Renderer,
-    clock: Clock,
-    config: Config,
-) -> None:
-    if not statuses or all(not s.issue.is_open for s in statuses):
-        return  # nothing to chase: the completion step takes over
-    if clock.today.isoweekday() < _weekday_index(config.section("status")["weekday"]):
-        return
-    previous = [
-        (comment, marker)
-        for comment, marker in _own(pm.recent_comments, me, STATUS)
-        if comment.issue_number == pm.issue.number
-    ]
-    if any(marker.get("week") == clock.week for _, marker in previous):
-        return
-    last = max((c.created_at for c, _ in previous if c.created_at), default=None)
-    since = last or (clock.now - dt.timedelta(days=7))
-    counts = {
-        "done": sum(s.state == "done" for s in statuses),
-        "open": sum(s.state == "open" for s in statuses),
-        "overdue": sum(s.state == "overdue" for s in statuses),
-        "dropped": sum(s.state == "dropped" for s in statuses),
-    }
-    body = renderer.render(
-        "status_comment.md.j2",
-        marker=markers.format_marker(STATUS, pm=pm.issue.number, week=clock.week),
-        postmortem=pm.issue,
-        actions=statuses,
-        counts=counts,
-        changes=_changes_since(statuses, since, clock.today, clock.zone),
-        since=since.astimezone(clock.zone).date(),
-        first=last is None,
-        week=clock.week,
-    )
-    plan.operations.append(CreateComment(pm.issue.number, STATUS, truncate(body)))
 
 
 def impact_ticks(comments: Iterable[CommentState], me: str) -> dict[int, bool]:
@@ -286,93 +198,6 @@ def _has_hard_problems(pm: PostMortem) -> bool:
     return any(p.severity is Severity.ERROR for p in pm.report.problems)
 
 
-def _plan_completion(
-    plan: FollowPlan,
-    pm: PostMortem,
-    statuses: Sequence[ActionStatus],
-    me: str,
-    config: Config,
-    renderer: Renderer,
-) -> None:
-    settings = config.section("completion")
-    complete_label, verified_label = settings["complete_label"], settings["verified_label"]
-    labels = pm.issue.labels
-    all_closed = bool(statuses) and all(not s.issue.is_open for s in statuses)
-    complete = all_closed and not _has_hard_problems(pm)
-    if not complete:
-        if complete_label in labels and any(s.issue.is_open for s in statuses):
-            plan.operations.append(RemoveLabel(pm.issue.number, complete_label))
-        return
-    if verified_label in labels:
-        return
-    if pm.comments is None:
-        plan.needs.add("comments")
-        return
-    done = [s for s in statuses if s.state == "done"]
-    if complete_label not in labels:
-        if not _own(pm.comments, me, COMPLETION):
-            body = renderer.render(
-                "completion_comment.md.j2",
-                marker=markers.format_marker(COMPLETION, pm=pm.issue.number),
-                postmortem=pm.issue,
-                actions=statuses,
-                done=done,
-                report_owner=pm.report.report_owner,
-                close=settings["close_when_verified"],
-            )
-            plan.operations.append(CreateComment(pm.issue.number, COMPLETION, truncate(body)))
-        plan.operations.append(AddLabel(pm.issue.number, complete_label))
-        return
-    ticks = impact_ticks(pm.comments, me)
-    if not done or not all(ticks.get(s.issue.number) for s in done):
-        return
-    if settings["close_when_verified"] and pm.issue.is_open:
-        if not _own(pm.comments, me, VERIFIED):
-            body = renderer.render(
-                "verified_comment.md.j2",
-                marker=markers.format_marker(VERIFIED, pm=pm.issue.number),
-                postmortem=pm.issue,
-                done=done,
-            )
-            plan.operations.append(CreateComment(pm.issue.number, VERIFIED, body))
-        plan.operations.append(CloseIssue(pm.issue.number, "completed"))
-    # The label goes last: until it is on, a rerun finishes whatever a killed run left undone.
-    plan.operations.append(AddLabel(pm.issue.number, verified_label))
-
-
-def _plan_followup_check(
-    plan: FollowPlan,
-    pm: PostMortem,
-    statuses: Sequence[ActionStatus],
-    me: str,
-    config: Config,
-    renderer: Renderer,
-    clock: Clock,
-) -> None:
-    settings = config.section("followup")
-    if settings["label"] in pm.issue.labels:
-        return
-    due_on = postmortem_date(pm, clock) + dt.timedelta(days=settings["after_days"])
-    if clock.today < due_on:
-        return
-    if pm.comments is None:
-        plan.needs.add("comments")
-        return
-    if not _own(pm.comments, me, FOLLOWUP):
-        body = renderer.render(
-            "followup_comment.md.j2",
-            marker=markers.format_marker(FOLLOWUP, pm=pm.issue.number),
-            postmortem=pm.issue,
-            actions=statuses,
-            done=[s for s in statuses if s.state == "done"],
-            open=[s for s in statuses if s.issue.is_open],
-            report_owner=pm.report.report_owner,
-            after_days=settings["after_days"],
-        )
-        plan.operations.append(CreateComment(pm.issue.number, FOLLOWUP, truncate(body)))
-    plan.operations.append(AddLabel(pm.issue.number, settings["label"]))
-
-
 def meeting_deadline(pm: PostMortem, config: Config) -> dt.timedelta | None:
     kind = (pm.report.incident_type or "").casefold()
     settings = config.section("nudges")
@@ -383,39 +208,196 @@ def meeting_deadline(pm: PostMortem, config: Config) -> dt.timedelta | None:
     return None
 
 
-def _plan_nudges(
-    plan: FollowPlan, pm: PostMortem, me: str, config: Config, renderer: Renderer, clock: Clock
-) -> None:
-    report = pm.report
-    due: list[tuple[str, dict[str, object]]] = []
-    deadline = meeting_deadline(pm, config)
-    if deadline and report.incident_date and report.meeting_date is None:
-        late_from = clock.start_of(report.incident_date) + deadline
-        if clock.now >= late_from:
-            due.append(("meeting", {"deadline": deadline, "incident_date": report.incident_date}))
-    after = dt.timedelta(days=config.section("nudges")["actions_after_meeting_days"])
-    if (
-        report.meeting_date
-        and not report.actions
-        and not pm.actions
-        and clock.today >= report.meeting_date + after
-    ):
-        due.append(("actions", {"meeting_date": report.meeting_date, "days": after.days}))
-    if not due:
-        return
-    if pm.comments is None:
-        plan.needs.add("comments")
-        return
-    sent = {m.get("kind") for _, m in _own(pm.comments, me, NUDGE)}
-    for kind, context in due:
-        if kind in sent:
-            continue
-        body = renderer.render(
-            f"nudge_{kind}.md.j2",
-            marker=markers.format_marker(NUDGE, pm=pm.issue.number, kind=kind),
-            postmortem=pm.issue,
-            who=report.report_owner or pm.issue.author,
-            incident_type=report.incident_type,
-            **context,
+@dataclass
+class _FollowThrough:
+    """One post-mortem's follow-through: the facts every step reads, and the plan they fill."""
+
+    pm: PostMortem
+    statuses: list[ActionStatus]
+    me: str
+    config: Config
+    renderer: Renderer
+    clock: Clock
+    workday: bool
+    plan: FollowPlan = field(default_factory=FollowPlan)
+
+    def plan_overdue(self) -> None:
+        settings = self.config.section("overdue")
+        label = settings["label"]
+        posted = {
+            (int(m.get("issue") or 0), int(m.get("slot") or 0))
+            for _, m in _own(self.pm.recent_comments, self.me, OVERDUE)
+            if (m.get("issue") or "").isdigit() and (m.get("slot") or "").isdigit()
+        }
+        for status in self.statuses:
+            issue = status.issue
+            if status.days_overdue <= 0:
+                if label in issue.labels:
+                    self.plan.operations.append(RemoveLabel(issue.number, label))
+                continue
+            if label not in issue.labels:
+                self.plan.operations.append(AddLabel(issue.number, label))
+            # Reminder k is due from `repeat_days * k` days after the first overdue day.
+            slot = (status.days_overdue - 1) // settings["repeat_days"]
+            if not self.workday or any(n == issue.number and s >= slot for n, s in posted):
+                continue
+            escalate = status.days_overdue >= settings["escalate_after_days"]
+            report_owner = self.pm.report.report_owner if escalate else None
+            assignees = issue.assignees or ((status.owner,) if status.owner else ())
+            body = self.renderer.render(
+                "overdue_comment.md.j2",
+                marker=markers.format_marker(
+                    OVERDUE, pm=self.pm.issue.number, issue=issue.number, slot=slot
+                ),
+                action=status,
+                postmortem=self.pm.issue,
+                assignees=assignees,
+                report_owner=report_owner if report_owner not in assignees else None,
+                escalated=escalate,
+                repeat_days=settings["repeat_days"],
+            )
+            self.plan.operations.append(CreateComment(issue.number, OVERDUE, truncate(body)))
+
+    def plan_status(self) -> None:
+        if not self.statuses or all(not s.issue.is_open for s in self.statuses):
+            return  # nothing to chase: the completion step takes over
+        if self.clock.today.isoweekday() < _weekday_index(self.config.section("status")["weekday"]):
+            return
+        previous = [
+            (comment, marker)
+            for comment, marker in _own(self.pm.recent_comments, self.me, STATUS)
+            if comment.issue_number == self.pm.issue.number
+        ]
+        if any(marker.get("week") == self.clock.week for _, marker in previous):
+            return
+        last = max((c.created_at for c, _ in previous if c.created_at), default=None)
+        since = last or (self.clock.now - dt.timedelta(days=7))
+        counts = {
+            "done": sum(s.state == "done" for s in self.statuses),
+            "open": sum(s.state == "open" for s in self.statuses),
+            "overdue": sum(s.state == "overdue" for s in self.statuses),
+            "dropped": sum(s.state == "dropped" for s in self.statuses),
+        }
+        body = self.renderer.render(
+            "status_comment.md.j2",
+            marker=markers.format_marker(STATUS, pm=self.pm.issue.number, week=self.clock.week),
+            postmortem=self.pm.issue,
+            actions=self.statuses,
+            counts=counts,
+            changes=_changes_since(self.statuses, since, self.clock.today, self.clock.zone),
+            since=since.astimezone(self.clock.zone).date(),
+            first=last is None,
+            week=self.clock.week,
         )
-        plan.operations.append(CreateComment(pm.issue.number, NUDGE, body))
+        self.plan.operations.append(CreateComment(self.pm.issue.number, STATUS, truncate(body)))
+
+    def plan_completion(self) -> None:
+        settings = self.config.section("completion")
+        complete_label, verified_label = settings["complete_label"], settings["verified_label"]
+        labels = self.pm.issue.labels
+        all_closed = bool(self.statuses) and all(not s.issue.is_open for s in self.statuses)
+        complete = all_closed and not _has_hard_problems(self.pm)
+        if not complete:
+            if complete_label in labels and any(s.issue.is_open for s in self.statuses):
+                self.plan.operations.append(RemoveLabel(self.pm.issue.number, complete_label))
+            return
+        if verified_label in labels:
+            return
+        if self.pm.comments is None:
+            self.plan.needs.add("comments")
+            return
+        done = [s for s in self.statuses if s.state == "done"]
+        if complete_label not in labels:
+            if not _own(self.pm.comments, self.me, COMPLETION):
+                body = self.renderer.render(
+                    "completion_comment.md.j2",
+                    marker=markers.format_marker(COMPLETION, pm=self.pm.issue.number),
+                    postmortem=self.pm.issue,
+                    actions=self.statuses,
+                    done=done,
+                    report_owner=self.pm.report.report_owner,
+                    close=settings["close_when_verified"],
+                )
+                self.plan.operations.append(
+                    CreateComment(self.pm.issue.number, COMPLETION, truncate(body))
+                )
+            self.plan.operations.append(AddLabel(self.pm.issue.number, complete_label))
+            return
+        ticks = impact_ticks(self.pm.comments, self.me)
+        if not done or not all(ticks.get(s.issue.number) for s in done):
+            return
+        if settings["close_when_verified"] and self.pm.issue.is_open:
+            if not _own(self.pm.comments, self.me, VERIFIED):
+                body = self.renderer.render(
+                    "verified_comment.md.j2",
+                    marker=markers.format_marker(VERIFIED, pm=self.pm.issue.number),
+                    postmortem=self.pm.issue,
+                    done=done,
+                )
+                self.plan.operations.append(CreateComment(self.pm.issue.number, VERIFIED, body))
+            self.plan.operations.append(CloseIssue(self.pm.issue.number, "completed"))
+        # The label goes last: until it is on, a rerun finishes whatever a killed run left undone.
+        self.plan.operations.append(AddLabel(self.pm.issue.number, verified_label))
+
+    def plan_followup_check(self) -> None:
+        settings = self.config.section("followup")
+        if settings["label"] in self.pm.issue.labels:
+            return
+        due_on = postmortem_date(self.pm, self.clock) + dt.timedelta(days=settings["after_days"])
+        if self.clock.today < due_on:
+            return
+        if self.pm.comments is None:
+            self.plan.needs.add("comments")
+            return
+        if not _own(self.pm.comments, self.me, FOLLOWUP):
+            body = self.renderer.render(
+                "followup_comment.md.j2",
+                marker=markers.format_marker(FOLLOWUP, pm=self.pm.issue.number),
+                postmortem=self.pm.issue,
+                actions=self.statuses,
+                done=[s for s in self.statuses if s.state == "done"],
+                open=[s for s in self.statuses if s.issue.is_open],
+                report_owner=self.pm.report.report_owner,
+                after_days=settings["after_days"],
+            )
+            self.plan.operations.append(
+                CreateComment(self.pm.issue.number, FOLLOWUP, truncate(body))
+            )
+        self.plan.operations.append(AddLabel(self.pm.issue.number, settings["label"]))
+
+    def plan_nudges(self) -> None:
+        report = self.pm.report
+        due: list[tuple[str, dict[str, object]]] = []
+        deadline = meeting_deadline(self.pm, self.config)
+        if deadline and report.incident_date and report.meeting_date is None:
+            late_from = self.clock.start_of(report.incident_date) + deadline
+            if self.clock.now >= late_from:
+                due.append(
+                    ("meeting", {"deadline": deadline, "incident_date": report.incident_date})
+                )
+        after = dt.timedelta(days=self.config.section("nudges")["actions_after_meeting_days"])
+        if (
+            report.meeting_date
+            and not report.actions
+            and not self.pm.actions
+            and self.clock.today >= report.meeting_date + after
+        ):
+            due.append(("actions", {"meeting_date": report.meeting_date, "days": after.days}))
+        if not due:
+            return
+        if self.pm.comments is None:
+            self.plan.needs.add("comments")
+            return
+        sent = {m.get("kind") for _, m in _own(self.pm.comments, self.me, NUDGE)}
+        for kind, context in due:
+            if kind in sent:
+                continue
+            body = self.renderer.render(
+                f"nudge_{kind}.md.j2",
+                marker=markers.format_marker(NUDGE, pm=self.pm.issue.number, kind=kind),
+                postmortem=self.pm.issue,
+                who=report.report_owner or self.pm.issue.author,
+                incident_type=report.incident_type,
+                **context,
+            )
+            self.plan.operations.append(CreateComment(self.pm.issue.number, NUDGE, body))
