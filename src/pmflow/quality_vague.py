@@ -69,8 +69,8 @@ _THINK = re.compile(
 _IMPROVE = re.compile(
     r"^(?:improv\w*|enhanc\w*|better|strengthen\w*|optimi[sz]\w*|work on|address\w*|"
     r"tackle\w*|deal with|beef up|step up|level up|boost\w*|bolster\w*|clean up|tidy up|"
-    r"reduc\w*|increas\w*|decreas\w*|minimi[sz]\w*|maximi[sz]\w*|stabili[sz]\w*|more|additional|"
-    r"extra|"
+    r"reduc\w*|increas\w*|decreas\w*|minimi[sz]\w*|maximi[sz]\w*|stabili[sz]\w*|"
+    r"(?:add |implement |introduce |write |set up )?(?:more|additional|extra|better|improved)|"
     r"make (?:\w+ ){0,3}?(?:better|more \w+|safer|sturdier|robust|reliable|resilient|stable))\b"
 )
 _ATTENTION = re.compile(

@@ -549,3 +549,15 @@ def test_corpus_precision_and_recall(corpus_result: tuple[dict, list], check: st
     assert score.true_positives >= 5, f"{check}: too few labelled examples to measure"
     assert score.precision >= 0.9, f"{check} false alarms: {score.false_alarms}"
     assert score.recall >= 0.8, f"{check} misses: {score.misses}"
+
+
+def test_benchmark_writes_a_table_and_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "quality.json"
+    assert _benchmark().main(["--json", str(output)]) == 0
+    printed = capsys.readouterr().out
+    assert "precision" in printed and "blame-framing" in printed
+    result = json.loads(output.read_text())
+    assert set(result["checks"]) == set(CHECK_IDS)
+    assert result["corpus"]["action_lines"] >= 80
