@@ -163,6 +163,7 @@ class Executor:
             )
             if created.milestone is None and milestone is not None:
                 created = dataclasses.replace(created, milestone=milestone)
+            created = dataclasses.replace(created, parent_known=True)  # new: it has no parent
         return dataclasses.replace(pm, actions=(*pm.actions, created))
 
     def _do_UpdateActionIssue(self, op: UpdateActionIssue, pm: PostMortem) -> PostMortem:
@@ -193,7 +194,9 @@ class Executor:
                 self.writes -= 1  # refused outright; nothing was written
                 return pm
         actions = tuple(
-            dataclasses.replace(a, parent_number=op.parent) if a.number == op.child else a
+            dataclasses.replace(a, parent_number=op.parent, parent_known=True)
+            if a.number == op.child
+            else a
             for a in pm.actions
         )
         return dataclasses.replace(pm, actions=actions)

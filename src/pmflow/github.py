@@ -100,6 +100,8 @@ def issue_from_json(data: dict[str, Any]) -> IssueState:
         milestone=milestone_from_json(milestone) if milestone else None,
         state_reason=data.get("state_reason"),
         parent_number=_number_from_url(data.get("parent_issue_url")),
+        parent_known="parent_issue_url" in data,
+        sub_issue_total=(data.get("sub_issues_summary") or {}).get("total"),
         html_url=data.get("html_url") or "",
         created_at=_when(data.get("created_at")),
         closed_at=_when(data.get("closed_at")),

@@ -111,6 +111,10 @@ class IssueState:
     milestone: MilestoneState | None = None
     state_reason: str | None = None
     parent_number: int | None = None
+    # False when GitHub's answer did not say (no `parent_issue_url`): then only the parent's list
+    # of sub-issues can tell whether this issue is linked.
+    parent_known: bool = True
+    sub_issue_total: int | None = None  # `sub_issues_summary.total`, where GitHub sends it
     html_url: str = ""
     created_at: dt.datetime | None = None
     closed_at: dt.datetime | None = None

@@ -13,6 +13,7 @@ next run, which finds the created issues again by their marker.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -235,6 +236,31 @@ def plan_postmortem(
             plan.needs.add(f"owner:{owner}")
     title = milestone_title(config, issue)
     milestone = _known_milestone(title, postmortem.actions, facts.milestones)
+    unknown = [a for a in postmortem.actions if not a.parent_known]
+    if config.sub_issues and unknown and facts.sub_issues_supported is not False:
+        total = issue.sub_issue_total
+        if total is not None and total >= len(postmortem.actions):
+            # Every action is a sub-issue already; GitHub just did not say whose in the list.
+            postmortem = dataclasses.replace(
+                postmortem,
+                actions=tuple(
+                    dataclasses.replace(a, parent_known=True, parent_number=issue.number)
+                    if not a.parent_known
+                    else a
+                    for a in postmortem.actions
+                ),
+            )
+            pairs = [
+                (
+                    line,
+                    next((a for a in postmortem.actions if a.number == f.number), f) if f else f,
+                    ref,
+                )
+                for line, f, ref in pairs
+            ]
+        else:
+            plan.needs.add("children")
+            return plan
     unlinked = any(found is not None and found.parent_number is None for _, found, _ in pairs)
     if config.sub_issues and unlinked and facts.sub_issues_supported is None:
         plan.needs.add("sub_issues")

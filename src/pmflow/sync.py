@@ -123,6 +123,21 @@ def _fill_needs(
             facts.milestones = tuple(repo.list_milestones())
         elif need == "comments":
             pm = dataclasses.replace(pm, comments=tuple(repo.list_comments(pm.issue.number)))
+        elif need == "children":
+            try:
+                children = {child.number for child in repo.list_sub_issues(pm.issue.number)}
+            except SubIssuesUnsupported:
+                facts.sub_issues_supported = False
+                children = set()
+            actions = tuple(
+                dataclasses.replace(
+                    a,
+                    parent_known=True,
+                    parent_number=pm.issue.number if a.number in children else a.parent_number,
+                )
+                for a in pm.actions
+            )
+            pm = dataclasses.replace(pm, actions=actions)
         elif need == "sub_issues":
             facts.sub_issues_supported = repo.has_sub_issues(pm.issue.number)
         elif need.startswith("owner:"):
@@ -208,7 +223,9 @@ def _actions_for(
     if config.sub_issues and facts.sub_issues_supported is not False:
         try:
             for child in repo.list_sub_issues(pm_issue.number):
-                found[child.number] = dataclasses.replace(child, parent_number=pm_issue.number)
+                found[child.number] = dataclasses.replace(
+                    child, parent_number=pm_issue.number, parent_known=True
+                )
             facts.sub_issues_supported = True
         except SubIssuesUnsupported:
             facts.sub_issues_supported = False

@@ -282,3 +282,17 @@ def test_body_too_long_is_reported_not_truncated() -> None:
     result = plan(pm_issue(body), created, comments=())
     assert not any(isinstance(op, EditPostMortemBody) for op in result.operations)
     assert "body-too-long" in [p.code for p in result.problems]
+
+
+def test_parent_not_in_the_listing_is_asked_for_once() -> None:
+    linked_body = BODY.replace("- [ ] Add", "- [ ] #11 Add").replace(
+        "- [ ] Canary", "- [ ] #12 Canary"
+    )
+    silent = [
+        action_issue(11, 0, linked_body, parent_number=None, parent_known=False),
+        action_issue(12, 1, linked_body, parent_number=None, parent_known=False),
+    ]
+    assert plan(pm_issue(linked_body), silent).needs == {"children"}
+    # The post-mortem's own summary says it has both as sub-issues: nothing to ask, nothing to do.
+    counted = pm_issue(linked_body, sub_issue_total=2)
+    assert plan(counted, silent).operations == []
