@@ -145,7 +145,7 @@ class Executor:
                 for issue in recent:
                     marker = markers.find_marker(issue.body, ACTION_MARKER)
                     if (
-                        issue.author == self.facts.me
+                        markers.written_by_pmflow(issue.author, self.facts.me)
                         and marker is not None
                         and marker.get("key") == op.key
                         and marker.get("pm") == str(op.postmortem)
@@ -223,7 +223,10 @@ class Executor:
             def find_existing() -> CommentState | None:
                 for existing in github.list_comments(op.issue):
                     found = markers.find_marker(existing.body, op.purpose)
-                    if existing.author == self.facts.me and found == wanted:
+                    if (
+                        markers.written_by_pmflow(existing.author, self.facts.me)
+                        and found == wanted
+                    ):
                         return existing
                 return None
 

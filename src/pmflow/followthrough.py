@@ -96,7 +96,7 @@ def _own(
 ) -> list[tuple[CommentState, markers.Marker]]:
     found = []
     for comment in comments:
-        if comment.author != me:
+        if not markers.written_by_pmflow(comment.author, me):
             continue
         for marker in markers.find_markers(comment.body, kind):
             found.append((comment, marker))
@@ -181,7 +181,7 @@ def impact_ticks(comments: Iterable[CommentState], me: str) -> dict[int, bool]:
     """Which actions' impact boxes are ticked in pmflow's completion and follow-up comments."""
     ticks: dict[int, bool] = {}
     for comment in comments:
-        if comment.author != me:
+        if not markers.written_by_pmflow(comment.author, me):
             continue
         if not (
             markers.find_marker(comment.body, COMPLETION)

@@ -22,12 +22,12 @@ from github.GithubException import (
     UnknownObjectException,
 )
 
+from pmflow.markers import ANY_BOT
 from pmflow.model import CommentState, IssueState, MilestoneState
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://api.github.com"
-ACTIONS_BOT = "github-actions[bot]"
 T = TypeVar("T")
 
 
@@ -248,7 +248,7 @@ class GitHubRepo:
                 # An Actions GITHUB_TOKEN or App installation token cannot read /user (403).
                 if error.status not in (403, 404) or isinstance(error, BadCredentialsException):
                     raise _explain(error, "identifying the token's user") from error
-                self._me = os.environ.get("PMFLOW_BOT_LOGIN") or ACTIONS_BOT
+                self._me = os.environ.get("PMFLOW_BOT_LOGIN") or ANY_BOT
             except requests.exceptions.RequestException as error:
                 raise _explain(error, "identifying the token's user") from error
         return self._me

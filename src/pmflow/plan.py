@@ -151,7 +151,9 @@ def _title_for(action: ActionLine, foreign_ref: int | None) -> str:
 
 def _own_comment(comments: Sequence[CommentState], me: str, kind: str) -> CommentState | None:
     for comment in comments:
-        if comment.author == me and markers.find_marker(comment.body, kind):
+        if markers.written_by_pmflow(comment.author, me) and markers.find_marker(
+            comment.body, kind
+        ):
             return comment
     return None
 
@@ -464,7 +466,7 @@ def trusted_actions(issues: Sequence[IssueState], me: str) -> Mapping[int, list[
     """
     grouped: dict[int, list[IssueState]] = {}
     for issue in issues:
-        if issue.author != me:
+        if not markers.written_by_pmflow(issue.author, me):
             continue
         number = postmortem_of(issue)
         if number is not None:

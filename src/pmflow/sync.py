@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pmflow import markers
 from pmflow.apply import BodyChanged, BudgetExhausted, Executor
 from pmflow.config import Config
 from pmflow.followthrough import PARTS, Clock, plan_followthrough, recent_window_start
@@ -239,7 +240,8 @@ def _actions_for(
     return [
         issue
         for issue in found.values()
-        if issue.author == facts.me and postmortem_of(issue) == pm_issue.number
+        if markers.written_by_pmflow(issue.author, facts.me)
+        and postmortem_of(issue) == pm_issue.number
     ]
 
 
@@ -272,7 +274,9 @@ def open_session(
     if issue_number is not None:
         issue = repo.get_issue(issue_number)
         if config.postmortem_label not in issue.labels:
-            parent = postmortem_of(issue) if issue.author == facts.me else None
+            parent = (
+                postmortem_of(issue) if markers.written_by_pmflow(issue.author, facts.me) else None
+            )
             if parent is None:
                 outcome.notices.append(
                     f"#{issue_number} is neither a post-mortem (label "
@@ -354,7 +358,7 @@ def follow_all(session: Session, clock: Clock, parts: tuple[str, ...]) -> None:
         return
     by_issue: dict[int, list] = {}
     for comment in recent:
-        if comment.author == me:
+        if markers.written_by_pmflow(comment.author, me):
             by_issue.setdefault(comment.issue_number, []).append(comment)
     for index, pm in enumerate(session.postmortems):
         numbers = [pm.issue.number, *(a.number for a in pm.actions)]

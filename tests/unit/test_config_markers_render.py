@@ -97,3 +97,12 @@ def test_clock_accepts_iso(text: str) -> None:
 def test_clock_rejects_other_text() -> None:
     with pytest.raises(ClockError, match="ISO 8601"):
         parse_now("next friday")
+
+
+def test_markers_are_trusted_only_from_pmflows_own_user() -> None:
+    assert markers.written_by_pmflow("pmflow-bot", "pmflow-bot")
+    assert not markers.written_by_pmflow("mallory", "pmflow-bot")
+    # A token that cannot say who it is (Actions, App): any bot, never a person.
+    assert markers.written_by_pmflow("github-actions[bot]", markers.ANY_BOT)
+    assert not markers.written_by_pmflow("mallory", markers.ANY_BOT)
+    assert not markers.written_by_pmflow("mallory[bot]x", markers.ANY_BOT)

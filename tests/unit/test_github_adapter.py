@@ -198,4 +198,4 @@ def test_assignability_check(mocked, repo) -> None:
 
 def test_actions_token_cannot_read_user(mocked, repo) -> None:
     mocked.get(url("/user"), status=403, json={"message": "Resource not accessible by integration"})
-    assert repo.whoami() == "github-actions[bot]"
+    assert repo.whoami() == "[bot]"  # any bot: a person cannot write as one
