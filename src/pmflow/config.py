@@ -15,6 +15,8 @@ import jsonschema
 import yaml
 
 DEFAULT_PATH = Path(".github/pmflow.yml")
+# Writes one run may make: well under GitHub's 500 content-creating requests an hour.
+DEFAULT_MAX_WRITES = 200
 
 
 class ConfigError(ValueError):
@@ -65,6 +67,7 @@ class ChecksConfig:
     disabled: frozenset[str]
     vague_phrases: tuple[str, ...]
     blame_terms: tuple[str, ...]
+    in_sync: bool = True
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ class Config:
             disabled=frozenset(values.get("disabled", ())),
             vague_phrases=tuple(values.get("vague_phrases", ())),
             blame_terms=tuple(values.get("blame_terms", ())),
+            in_sync=values.get("in_sync", True),
         )
 
     @property
@@ -132,6 +136,11 @@ class Config:
     @property
     def due_days_by_severity(self) -> dict[str, int]:
         return self.values["due_days_by_severity"]
+
+    @property
+    def max_writes(self) -> int:
+        """Write budget of one run (`--max-writes` wins)."""
+        return self.values.get("max_writes", DEFAULT_MAX_WRITES)
 
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -65,6 +65,9 @@ class PostMortem:
     comments: tuple[CommentState, ...] | None = None  # None: not read yet
     # pmflow's own recent comments on the post-mortem and its actions (one repository listing).
     recent_comments: tuple[CommentState, ...] = ()
+    # Quality advice on the report (`pmflow check`): shown in the problems comment, never blocking.
+    advice: tuple[Problem, ...] = ()
+    report_of: str | None = None  # the body `advice` was read from, so it is read once per text
 
 
 @dataclass
@@ -434,7 +437,8 @@ def _plan_problems_comment(
 ) -> None:
     issue = postmortem.issue
     has_label = config.problems_label in issue.labels
-    if not plan.problems and not has_label:
+    advice = postmortem.advice
+    if not plan.problems and not advice and not has_label:
         return
     if plan.operations:
         # Comment once the other changes have landed, so it names the issues they create.
@@ -445,16 +449,19 @@ def _plan_problems_comment(
     existing = _own_comment(postmortem.comments, facts.me, PROBLEMS_MARKER)
     marker = markers.format_marker(PROBLEMS_MARKER, pm=issue.number)
     body = truncate(
-        renderer.render("problems_comment.md.j2", marker=marker, problems=plan.problems)
+        renderer.render(
+            "problems_comment.md.j2", marker=marker, problems=plan.problems, advice=advice
+        )
     )
+    anything = bool(plan.problems or advice)
     if existing is None:
-        if plan.problems:
+        if anything:
             plan.operations.append(CreateComment(issue.number, "problems", body))
     elif existing.body != body:
         plan.operations.append(EditComment(issue.number, existing.id, "problems", body))
-    if plan.problems and not has_label:
+    if anything and not has_label:
         plan.operations.append(AddLabel(issue.number, config.problems_label))
-    elif not plan.problems and has_label:
+    elif not anything and has_label:
         plan.operations.append(RemoveLabel(issue.number, config.problems_label))
 
 

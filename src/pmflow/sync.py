@@ -29,6 +29,7 @@ from pmflow.plan import (
     postmortem_of,
     trusted_actions,
 )
+from pmflow.quality import PARSER_CHECKS, check_postmortem
 from pmflow.render import Renderer
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,23 @@ def policy_days(severity: str | None, policy: dict[str, int]) -> int | None:
         if key.casefold() in (severity.strip().casefold(), first):
             return days
     return None
+
+
+def advice_for(issue: IssueState, config: Config) -> tuple[Problem, ...]:
+    """The quality checks' findings as advice, without what the parser reports as problems."""
+    if not config.checks.in_sync:
+        return ()
+    created = issue.created_at.date() if issue.created_at else None
+    findings = check_postmortem(issue.body, config, created, created=created)
+    return tuple(f.to_problem() for f in findings if f.check not in PARSER_CHECKS)
+
+
+def reread(pm: PostMortem, config: Config) -> PostMortem:
+    """The post-mortem with its report (and, if its text changed, its advice) read again."""
+    advice = pm.advice if pm.report_of == pm.issue.body else advice_for(pm.issue, config)
+    return dataclasses.replace(
+        pm, report=read_report(pm.issue, config), advice=advice, report_of=pm.issue.body
+    )
 
 
 def read_report(issue: IssueState, config: Config) -> PostMortemReport:
@@ -182,7 +200,7 @@ def sync_postmortem(
             pm = dataclasses.replace(pm, issue=changed.current)
         finally:
             outcome.state = pm
-        pm = dataclasses.replace(pm, report=read_report(pm.issue, config))
+        pm = reread(pm, config)
         outcome.state = pm
     else:
         log.warning("#%s: still changing after %s rounds; stopping", pm.issue.number, MAX_ROUNDS)
@@ -306,6 +324,8 @@ def open_session(
             issue=issue,
             report=read_report(issue, config),
             actions=tuple(sorted(grouped.get(issue.number, ()), key=lambda a: a.number)),
+            advice=advice_for(issue, config),
+            report_of=issue.body,
         )
         for issue in sorted(postmortems, key=lambda i: i.number)
     ]

@@ -34,6 +34,21 @@ def body_of(name: str) -> str:
     return (DATA / name).read_bytes().decode("utf-8")
 
 
+def clean_body(actions: str) -> str:
+    """A complete post-mortem that `pmflow check` finds nothing in, with these action lines."""
+    template = body_of("postmortem_clean.md")
+    start = template.index("### Actions\n\n") + len("### Actions\n\n")
+    end = template.index("\n\n### Report owner")
+    return template[:start] + actions.strip("\n") + template[end:]
+
+
+@pytest.fixture(autouse=True)
+def isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each run reads `.github/pmflow.yml` from an empty checkout, not from this repository."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
 def add_postmortem(sim: GitHubSimulator, body: str, title: str = "Checkout timeouts") -> int:
     return sim.add_issue(REPO, title, body=body, author="carol", labels=["postmortem"]).number
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
+
+import pytest
 
 from pmflow.simulator import GitHubSimulator
 
@@ -30,6 +33,14 @@ Operational incident
 
 2026-11-18
 """
+
+
+@pytest.fixture(autouse=True)
+def without_report_advice(isolated_cwd: Path) -> None:
+    # These scenarios are about the follow-through; the report-quality advice is tested elsewhere.
+    config = isolated_cwd / ".github" / "pmflow.yml"
+    config.parent.mkdir()
+    config.write_text("checks:\n  in_sync: false\n")
 
 
 def at(sim: GitHubSimulator, when: str, *args: str) -> list[str]:

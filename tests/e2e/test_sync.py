@@ -11,7 +11,7 @@ from pmflow.apply import Executor
 from pmflow.parse import neutralise_mentions, split_lines
 from pmflow.simulator import GitHubSimulator
 
-from .conftest import BOT, REPO, add_postmortem, body_of, run, state, sync_json
+from .conftest import BOT, REPO, add_postmortem, body_of, clean_body, run, state, sync_json
 
 MIXED = body_of("postmortem_mixed.md")
 
@@ -85,7 +85,12 @@ def test_second_run_makes_no_write(sim: GitHubSimulator) -> None:
 
 
 def test_clean_postmortem_rerun_reads_only_listings(sim: GitHubSimulator) -> None:
-    add_postmortem(sim, "### Actions\n\n- [ ] Add alerting @alice due:2026-12-04\n")
+    add_postmortem(
+        sim,
+        clean_body(
+            "- [ ] Add alerting for p95 checkout latency above 500ms @alice due:2026-12-04\n"
+        ),
+    )
     run(sim, "sync")
     sim.clear_log()
     run(sim, "sync")
@@ -97,7 +102,12 @@ def test_clean_postmortem_rerun_reads_only_listings(sim: GitHubSimulator) -> Non
 
 
 def test_issue_event_path_is_cheap_when_nothing_changed(sim: GitHubSimulator) -> None:
-    number = add_postmortem(sim, "### Actions\n\n- [ ] Add alerting @alice due:2026-12-04\n")
+    number = add_postmortem(
+        sim,
+        clean_body(
+            "- [ ] Add alerting for p95 checkout latency above 500ms @alice due:2026-12-04\n"
+        ),
+    )
     run(sim, "sync")
     action = next(i for i in sim.issues(REPO) if i.number != number)
     for target in (number, action.number):
@@ -181,7 +191,12 @@ def test_write_budget_spreads_the_work_over_runs(sim: GitHubSimulator) -> None:
 
 
 def test_create_answered_502_after_it_took_effect_makes_no_duplicate(sim: GitHubSimulator) -> None:
-    add_postmortem(sim, "### Actions\n\n- [ ] Add alerting @alice due:2026-12-04\n")
+    add_postmortem(
+        sim,
+        clean_body(
+            "- [ ] Add alerting for p95 checkout latency above 500ms @alice due:2026-12-04\n"
+        ),
+    )
     sim.fail_next(502, mode="after", method="POST", path=r"/issues$")
     assert run(sim, "sync").exit_code == 0
     actions = [i for i in sim.issues(REPO) if "postmortem-action" in i.labels]
@@ -191,13 +206,19 @@ def test_create_answered_502_after_it_took_effect_makes_no_duplicate(sim: GitHub
 
 
 def test_closing_and_reopening_an_action_ticks_and_unticks(sim: GitHubSimulator) -> None:
-    number = add_postmortem(sim, "### Actions\r\n\r\n- [ ] Add alerting @alice due:2026-12-04\r\n")
+    number = add_postmortem(
+        sim,
+        clean_body(
+            "- [ ] Add alerting for p95 checkout latency above 500ms @alice due:2026-12-04"
+        ).replace("\n", "\r\n"),
+    )
     run(sim, "sync")
     action = next(i for i in sim.issues(REPO) if i.number != number)
     sim.edit_issue(REPO, action.number, state="closed", state_reason="completed", actor="alice")
     assert run(sim, "sync", "--issue", str(action.number)).exit_code == 0
-    assert f"- [x] #{action.number} Add alerting @alice due:2026-12-04\r\n" in (
-        sim.issue(REPO, number).body or ""
+    assert (
+        f"- [x] #{action.number} Add alerting for p95 checkout latency above 500ms @alice due:2026-12-04\r\n"
+        in (sim.issue(REPO, number).body or "")
     )
     sim.edit_issue(REPO, action.number, state="open", actor="alice")
     run(sim, "sync", "--issue", str(action.number))
@@ -205,7 +226,12 @@ def test_closing_and_reopening_an_action_ticks_and_unticks(sim: GitHubSimulator)
 
 
 def test_due_date_and_owner_edits_follow(sim: GitHubSimulator) -> None:
-    number = add_postmortem(sim, "### Actions\n\n- [ ] Add alerting @alice due:2026-12-04\n")
+    number = add_postmortem(
+        sim,
+        clean_body(
+            "- [ ] Add alerting for p95 checkout latency above 500ms @alice due:2026-12-04\n"
+        ),
+    )
     run(sim, "sync")
     body = sim.issue(REPO, number).body or ""
     sim.edit_issue(
@@ -223,19 +249,22 @@ def test_due_date_and_owner_edits_follow(sim: GitHubSimulator) -> None:
 
 
 def test_a_persons_edit_during_the_run_is_kept(sim: GitHubSimulator) -> None:
-    number = add_postmortem(sim, "### Actions\n\n- [ ] Add alerting @alice due:2026-12-04\n")
+    number = add_postmortem(
+        sim,
+        clean_body(
+            "- [ ] Add alerting for p95 checkout latency above 500ms @alice due:2026-12-04\n"
+        ),
+    )
     edited = {"done": False}
 
     def person_edits(record) -> None:
-        # Right after pmflow re-reads the post-mortem before rewriting it... no: right before.
+        # Lands after pmflow read the post-mortem and before it rewrites the checklist.
         if not edited["done"] and record.method == "POST" and record.path.endswith("/sub_issues"):
             edited["done"] = True
             body = sim.issue(REPO, number).body or ""
+            added = "due:2026-12-04\n- [ ] Canary config changes @bob due:2026-12-18\n"
             sim.edit_issue(
-                REPO,
-                number,
-                body=body + "- [ ] Canary config changes @bob due:2026-12-18\n",
-                actor="carol",
+                REPO, number, body=body.replace("due:2026-12-04\n", added), actor="carol"
             )
 
     sim.on_request = person_edits
@@ -250,7 +279,9 @@ def test_sub_issues_unsupported_falls_back_to_text_links(sim: GitHubSimulator) -
     sim.sub_issues_enabled = False
     add_postmortem(
         sim,
-        "### Actions\n\n- [ ] Add alerting @alice due:2026-12-04\n- [ ] Canary @bob due:2026-12-05\n",
+        clean_body(
+            "- [ ] Add alerting for p95 checkout latency above 500ms @alice due:2026-12-04\n- [ ] Canary @bob due:2026-12-05\n"
+        ),
     )
     result = run(sim, "sync")
     assert result.exit_code == 0
