@@ -18,10 +18,11 @@ from pmflow import __version__
 from pmflow.check_cli import check_command
 from pmflow.clock import ClockError
 from pmflow.clock import now as clock_now
-from pmflow.config import ConfigError, load
+from pmflow.config import Config, ConfigError, load
 from pmflow.followthrough import PARTS, Clock
 from pmflow.github import GitHubError, GitHubRepo
 from pmflow.init import init_command
+from pmflow.limits import Limits
 from pmflow.render import Renderer, TemplateError
 from pmflow.report import print_sync_outcome
 from pmflow.sync import SyncOutcome, run, sync
@@ -78,12 +79,17 @@ def _token() -> str:
     return token
 
 
-def open_repository(repository: str | None, api_url: str) -> GitHubRepo:
+def open_repository(repository: str | None, api_url: str, config: Config) -> GitHubRepo:
     if not repository:
         raise click.ClickException(
             "no repository: pass --repo owner/name or set GITHUB_REPOSITORY."
         )
-    return GitHubRepo(repository, _token(), api_url)
+    return GitHubRepo(repository, _token(), api_url, limits=Limits.from_config(config))
+
+
+def write_budget(max_writes: int | None, config: Config) -> int:
+    """`--max-writes`, else the config's `max_writes` (default 200 a run)."""
+    return config.max_writes if max_writes is None else max_writes
 
 
 def renderer_for(config_templates_dir: str) -> Renderer:
@@ -115,7 +121,8 @@ def run_options(command: F) -> F:
                 "--max-writes",
                 type=click.IntRange(min=0),
                 default=None,
-                help="Stop after this many writes; the next run continues.",
+                help="Stop after this many writes; the next run continues "
+                "[default: max_writes in the config, 200].",
             ),
             click.option(
                 "--now",
@@ -165,14 +172,14 @@ def sync_command(
     """
     clock_now(now)  # validate early: a bad --now is a usage error, not a late surprise
     config = load(config_path)
-    repo = open_repository(repository, api_url)
+    repo = open_repository(repository, api_url, config)
     outcome = sync(
         repo,
         config,
         renderer_for(config.templates_dir),
         issue_number=issue_number,
         dry_run=dry_run,
-        max_writes=max_writes,
+        max_writes=write_budget(max_writes, config),
     )
     _finish(outcome, as_json, f"sync {repository}")
 
@@ -195,7 +202,7 @@ def _follow_command(
     ) -> None:
         config = load(config_path)
         clock = Clock(clock_now(now), config.zone)
-        repo = open_repository(repository, api_url)
+        repo = open_repository(repository, api_url, config)
         outcome = run(
             repo,
             config,
@@ -204,7 +211,7 @@ def _follow_command(
             parts=parts,
             with_sync=with_sync,
             dry_run=dry_run,
-            max_writes=max_writes,
+            max_writes=write_budget(max_writes, config),
         )
         _finish(outcome, as_json, f"{name} {repository}")
 

@@ -7,6 +7,7 @@ reading an attribute that a list answer lacks would make PyGithub fetch every is
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -15,13 +16,21 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import requests
-from github import Auth, Github, GithubException, GithubRetry
+from github import Auth, Github, GithubException
 from github.GithubException import (
     BadCredentialsException,
     RateLimitExceededException,
     UnknownObjectException,
 )
 
+from pmflow.limits import (
+    Limits,
+    PoliteRetry,
+    RateLimitWait,
+    Sleep,
+    backoff_seconds,
+    rate_limit_wait,
+)
 from pmflow.markers import ANY_BOT
 from pmflow.model import CommentState, IssueState, MilestoneState
 
@@ -41,18 +50,6 @@ class RateLimited(GitHubError):
 
 class SubIssuesUnsupported(GitHubError):
     """The server has no sub-issues API (older GitHub Enterprise Server)."""
-
-
-def _pacing(env_name: str, default: float) -> float | None:
-    """PyGithub's pacing, from the environment; 0 turns it off (tests, demo, benchmarks)."""
-    text = os.environ.get(env_name)
-    if text is None or text == "":
-        return default
-    try:
-        value = float(text)
-    except ValueError as error:
-        raise GitHubError(f"{env_name}={text!r} is not a number of seconds") from error
-    return value if value > 0 else None
 
 
 def _when(text: str | None) -> dt.datetime | None:
@@ -131,7 +128,16 @@ def _is_ambiguous(error: Exception) -> bool:
     """A failure after which a write may or may not have taken effect."""
     if isinstance(error, GithubException):
         return error.status >= 500
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return False  # never connected: nothing was sent
     return isinstance(error, requests.exceptions.ConnectionError | requests.exceptions.Timeout)
+
+
+def _rate_limit_of(error: GithubException) -> RateLimitWait | None:
+    """GitHub's request to slow down carried by this failure, if it is one (403 or 429)."""
+    data = error.data
+    message = data.get("message") if isinstance(data, dict) else str(data or "")
+    return rate_limit_wait(error.status, error.headers, message)
 
 
 def _explain(error: Exception, doing: str) -> GitHubError:
@@ -140,7 +146,9 @@ def _explain(error: Exception, doing: str) -> GitHubError:
             f"GitHub refused the token while {doing} (401 Bad credentials). Set GITHUB_TOKEN "
             "(or GH_TOKEN) to a valid token with issues: read and write."
         )
-    if isinstance(error, RateLimitExceededException):
+    if isinstance(error, RateLimitExceededException) or (
+        isinstance(error, GithubException) and error.status == 429
+    ):
         return RateLimited(
             f"GitHub's rate limit stopped pmflow while {doing}; the next run continues."
         )
@@ -170,22 +178,27 @@ class GitHubRepo:
         *,
         seconds_between_requests: float | None = None,
         seconds_between_writes: float | None = None,
-        retries: int = 4,
+        retries: int | None = None,
+        limits: Limits | None = None,
+        sleep: Sleep | None = None,
     ) -> None:
+        """`limits`: pacing, waits and retries (default: the defaults, pacing from the
+        environment); `sleep` does every wait pmflow decides on (tests pass one that records)."""
         if "/" not in repository:
             raise GitHubError(
                 f"repository {repository!r} should be written owner/name (e.g. octo-org/app)"
             )
-        retry = GithubRetry(
-            total=retries,
-            backoff_factor=0.5,
-            # POST is left out on purpose: GitHub often creates the issue or comment and still
-            # answers 5xx, so a blind re-send duplicates it. Creates are retried below, after
-            # looking for what the first attempt made.
-            allowed_methods=frozenset({"GET", "HEAD", "PATCH", "PUT", "DELETE"}),
-            secondary_rate_wait=60,
-            max_rate_limit_wait=300,
+        limits = limits or Limits.from_config()
+        changes: dict[str, Any] = {
+            "retries": retries,
+            "seconds_between_requests": seconds_between_requests,
+            "seconds_between_writes": seconds_between_writes,
+        }
+        limits = dataclasses.replace(
+            limits, **{name: value for name, value in changes.items() if value is not None}
         )
+        self.limits = limits
+        self._sleep_with = sleep
         self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
         self.full_name = repository
         self.github = Github(
@@ -193,24 +206,63 @@ class GitHubRepo:
             auth=Auth.Token(token),
             per_page=100,
             lazy=True,
-            retry=retry,
-            seconds_between_requests=(
-                seconds_between_requests
-                if seconds_between_requests is not None
-                else _pacing("PMFLOW_SECONDS_BETWEEN_REQUESTS", 0.25)
-            ),
-            seconds_between_writes=(
-                seconds_between_writes
-                if seconds_between_writes is not None
-                else _pacing("PMFLOW_SECONDS_BETWEEN_WRITES", 1.0)
-            ),
+            # Not PyGithub's GithubRetry: it re-sends a POST that got a 5xx (a duplicate issue
+            # when GitHub had made it) and waits as long as GitHub says. PoliteRetry repeats only
+            # what is safe to repeat, with bounded waits; rate limits are handled in _attempt.
+            retry=PoliteRetry.for_limits(limits, self._sleep),
+            seconds_between_requests=limits.seconds_between_requests or None,
+            seconds_between_writes=limits.seconds_between_writes or None,
         )
         self.repo = self.github.get_repo(repository)  # lazy: no request until one is needed
         self._me: str | None = None
 
+    def _sleep(self, seconds: float) -> None:
+        (self._sleep_with or time.sleep)(seconds)
+
+    def _attempt(self, doing: str, action: Callable[[], T]) -> T:
+        """Run `action`, waiting out GitHub's rate limits when the wait is short enough.
+
+        A rate-limited request was refused, not carried out, so sending it again is safe even for
+        a create. A wait longer than `max_wait_seconds`, or limits that keep coming, end the run
+        cleanly (RateLimited): the rest is deferred to the next run. Other failures propagate.
+        """
+        waits = 0
+        while True:
+            try:
+                return action()
+            except GithubException as error:
+                wait = _rate_limit_of(error)
+                if wait is None:
+                    raise
+                if wait.seconds > self.limits.max_wait_seconds:
+                    raise RateLimited(
+                        f"GitHub's {wait.kind} rate limit asks pmflow to wait "
+                        f"{wait.seconds:.0f} s while {doing}, longer than max_wait_seconds "
+                        f"({self.limits.max_wait_seconds:g}); the rest is deferred to the next run."
+                    ) from error
+                if waits >= self.limits.retries:
+                    raise RateLimited(
+                        f"GitHub's {wait.kind} rate limit stopped pmflow {waits + 1} times while "
+                        f"{doing}; the rest is deferred to the next run."
+                    ) from error
+                waits += 1
+                log.warning(
+                    "GitHub's %s rate limit while %s: waiting %.0f s",
+                    wait.kind,
+                    doing,
+                    wait.seconds,
+                )
+                self._sleep(wait.seconds)
+
+    def rate_remaining(self) -> tuple[int, int] | None:
+        """(remaining, limit) of the primary rate limit from the last answer's headers, without a
+        request; None before the first answer or when GitHub sends no rate-limit headers."""
+        remaining, limit = self.github.requester.rate_limiting
+        return None if limit < 0 or remaining < 0 else (remaining, limit)
+
     def _call(self, doing: str, action: Callable[[], T]) -> T:
         try:
-            return action()
+            return self._attempt(doing, action)
         except UnknownObjectException as error:
             raise GitHubError(
                 f"GitHub answered 404 while {doing}: check that {self.full_name} exists and that "
@@ -222,20 +274,43 @@ class GitHubRepo:
     def _create_once(
         self, doing: str, send: Callable[[], T], find_existing: Callable[[], T | None]
     ) -> T:
-        """Send a create; after an ambiguous failure, look for its result before sending again."""
-        try:
-            return send()
-        except (GithubException, requests.exceptions.RequestException) as error:
-            if not _is_ambiguous(error):
-                raise _explain(error, doing) from error
-            log.warning(
-                "%s: no clear answer from GitHub (%s); checking what was made", doing, error
-            )
-        existing = self._call(f"checking after {doing}", find_existing)
-        if existing is not None:
-            return existing
-        time.sleep(1.0)
-        return self._call(doing, send)
+        """Send a create; after an ambiguous failure, look for its result before sending again.
+
+        A refusal (rate limit, 4xx) was not carried out: `_attempt` waits and re-sends, or it is
+        reported. A 5xx or a lost answer may hide a create that happened (GitHub does this), so
+        the next attempt is made only once `find_existing` (by pmflow's marker) found nothing.
+        """
+        sends = 1 + max(self.limits.retries, 0)
+        for attempt in range(1, sends + 1):
+            try:
+                return self._attempt(doing, send)
+            except (GithubException, requests.exceptions.RequestException) as error:
+                if not _is_ambiguous(error):
+                    raise _explain(error, doing) from error
+                log.warning(
+                    "%s: no clear answer from GitHub (%s); checking what was made", doing, error
+                )
+                last = error
+            existing = self._call(f"checking after {doing}", find_existing)
+            if existing is not None:
+                return existing
+            if attempt < sends:
+                self._sleep(backoff_seconds(self.limits, attempt))
+        raise _explain(last, doing) from last
+
+    def _repeatable(self, doing: str, send: Callable[[], T]) -> T:
+        """A write that is safe to send twice (adding a label, linking a sub-issue): after an
+        ambiguous failure it is simply sent again, a bounded number of times, with backoff."""
+        sends = 1 + max(self.limits.retries, 0)
+        for attempt in range(1, sends + 1):
+            try:
+                return self._attempt(doing, send)
+            except (GithubException, requests.exceptions.RequestException) as error:
+                if not _is_ambiguous(error) or attempt == sends:
+                    raise
+                log.warning("%s: no clear answer from GitHub (%s); sending again", doing, error)
+                self._sleep(backoff_seconds(self.limits, attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # --- reads ---
 
@@ -243,7 +318,9 @@ class GitHubRepo:
         """The login pmflow writes as: markers are trusted only on issues it authored."""
         if self._me is None:
             try:
-                self._me = self.github.get_user().login
+                self._me = self._attempt(
+                    "identifying the token's user", lambda: self.github.get_user().login
+                )
             except GithubException as error:
                 # An Actions GITHUB_TOKEN or App installation token cannot read /user (403).
                 if error.status not in (403, 404) or isinstance(error, BadCredentialsException):
@@ -295,7 +372,7 @@ class GitHubRepo:
             ]
 
         try:
-            return read()
+            return self._attempt(f"listing sub-issues of #{number}", read)
         except GithubException as error:
             if error.status == 404:
                 raise SubIssuesUnsupported("this GitHub has no sub-issues API") from error
@@ -306,9 +383,10 @@ class GitHubRepo:
     def has_sub_issues(self, number: int) -> bool:
         """Whether this GitHub has the sub-issues API (older Enterprise Servers answer 404)."""
         try:
-            self.repo.get_issue(number).get_sub_issues().get_page(0)
-        except SubIssuesUnsupported:
-            return False
+            self._attempt(
+                "checking for the sub-issues API",
+                lambda: self.repo.get_issue(number).get_sub_issues().get_page(0),
+            )
         except GithubException as error:
             if error.status == 404:
                 return False
@@ -359,7 +437,10 @@ class GitHubRepo:
 
     def create_label(self, name: str, color: str, description: str) -> None:
         try:
-            self.repo.create_label(name, color, description)
+            self._repeatable(
+                f"creating label {name!r}",
+                lambda: self.repo.create_label(name, color, description),
+            )
         except GithubException as error:
             if error.status == 422 and "already_exists" in str(error.data):
                 return  # made meanwhile (another run, or a person): fine
@@ -446,11 +527,16 @@ class GitHubRepo:
 
     def add_sub_issue(self, parent: int, child_id: int) -> None:
         try:
-            self.repo.get_issue(parent).add_sub_issue(child_id)
+            self._repeatable(
+                f"linking a sub-issue to #{parent}",
+                lambda: self.repo.get_issue(parent).add_sub_issue(child_id),
+            )
         except GithubException as error:
             if error.status == 404:
                 raise SubIssuesUnsupported("this GitHub has no sub-issues API") from error
             if error.status == 422:
+                # Already linked (a repeat after a lost answer, another run) or refused: the text
+                # link works either way.
                 log.warning("GitHub did not link a sub-issue of #%s: %s", parent, error.data)
                 return
             raise _explain(error, f"linking a sub-issue to #{parent}") from error
@@ -477,11 +563,33 @@ class GitHubRepo:
         self.edit_issue(number, state="closed", state_reason=reason)
 
     def add_label(self, number: int, label: str) -> None:
-        self._call(f"labelling #{number}", lambda: self.repo.get_issue(number).add_to_labels(label))
+        doing = f"labelling #{number}"
+        self._call(
+            doing,
+            lambda: self._repeatable(
+                doing, lambda: self.repo.get_issue(number).add_to_labels(label)
+            ),
+        )
+
+    def remove_sub_issue(self, parent: int, child_id: int) -> None:
+        try:
+            self._attempt(
+                f"unlinking a sub-issue from #{parent}",
+                lambda: self.repo.get_issue(parent).remove_sub_issue(child_id),
+            )
+        except GithubException as error:
+            if error.status == 404:
+                return  # not linked (any more), or no sub-issues API: nothing to undo
+            raise _explain(error, f"unlinking a sub-issue from #{parent}") from error
+        except requests.exceptions.RequestException as error:
+            raise _explain(error, f"unlinking a sub-issue from #{parent}") from error
 
     def remove_label(self, number: int, label: str) -> None:
         try:
-            self.repo.get_issue(number).remove_from_labels(label)
+            self._attempt(
+                f"removing label {label!r} from #{number}",
+                lambda: self.repo.get_issue(number).remove_from_labels(label),
+            )
         except UnknownObjectException:
             return  # already gone
         except (GithubException, requests.exceptions.RequestException) as error:
