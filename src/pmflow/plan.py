@@ -182,6 +182,12 @@ def plan_postmortem(
 ) -> SyncPlan:
     plan = SyncPlan()
     issue = postmortem.issue
+    if config.sub_issues and facts.sub_issues_supported is not False:
+        resolved = _with_known_parents(postmortem)
+        if resolved is None:
+            plan.needs.add("children")
+            return plan
+        postmortem = resolved
     report = postmortem.report
     problems = list(report.problems)
     by_number = {action.number: action for action in postmortem.actions}
@@ -241,31 +247,6 @@ def plan_postmortem(
             plan.needs.add(f"owner:{owner}")
     title = milestone_title(config, issue)
     milestone = _known_milestone(title, postmortem.actions, facts.milestones)
-    unknown = [a for a in postmortem.actions if not a.parent_known]
-    if config.sub_issues and unknown and facts.sub_issues_supported is not False:
-        total = issue.sub_issue_total
-        if total is not None and total >= len(postmortem.actions):
-            # Every action is a sub-issue already; GitHub just did not say whose in the list.
-            postmortem = dataclasses.replace(
-                postmortem,
-                actions=tuple(
-                    dataclasses.replace(a, parent_known=True, parent_number=issue.number)
-                    if not a.parent_known
-                    else a
-                    for a in postmortem.actions
-                ),
-            )
-            pairs = [
-                (
-                    line,
-                    next((a for a in postmortem.actions if a.number == f.number), f) if f else f,
-                    ref,
-                )
-                for line, f, ref in pairs
-            ]
-        else:
-            plan.needs.add("children")
-            return plan
     unlinked = any(found is not None and found.parent_number is None for _, found, _ in pairs)
     if config.sub_issues and unlinked and facts.sub_issues_supported is None:
         plan.needs.add("sub_issues")
@@ -366,6 +347,27 @@ def plan_postmortem(
     plan.problems = sorted(problems, key=lambda p: p.line_number or 0)
     _plan_problems_comment(plan, postmortem, facts, config, renderer)
     return plan
+
+
+def _with_known_parents(postmortem: PostMortem) -> PostMortem | None:
+    """The post-mortem with every action's parent known, or None if only GitHub can say.
+
+    A listing that leaves `parent_issue_url` out says nothing; the post-mortem's own sub-issue
+    count can still vouch that all of its actions are linked.
+    """
+    if all(a.parent_known for a in postmortem.actions):
+        return postmortem
+    total = postmortem.issue.sub_issue_total
+    if total is None or total < len(postmortem.actions):
+        return None
+    number = postmortem.issue.number
+    return dataclasses.replace(
+        postmortem,
+        actions=tuple(
+            a if a.parent_known else dataclasses.replace(a, parent_known=True, parent_number=number)
+            for a in postmortem.actions
+        ),
+    )
 
 
 def _known_milestone(
