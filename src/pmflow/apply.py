@@ -66,9 +66,30 @@ class Executor:
     def _spend(self, op: Operation) -> None:
         if self.max_writes is not None and self.writes >= self.max_writes:
             raise BudgetExhausted(
-                f"write budget of {self.max_writes} spent; the next run continues from here"
+                f"write budget of {self.max_writes} spent before: {op.describe()}; the next run "
+                "continues from there."
             )
+        if not self.dry_run and self.repo is not None:
+            self._keep_reserve(op, self.repo)
         self.writes += 1
+
+    def _keep_reserve(self, op: Operation, repo: GitHubRepo) -> None:
+        """Stop before GitHub's primary rate limit runs low, leaving some for other tools.
+
+        Uses the rate-limit headers of the last answer: no request of its own. The reserve is at
+        most a tenth of the limit, so a small limit still leaves pmflow room to work.
+        """
+        seen = repo.rate_remaining()
+        if seen is None:
+            return
+        remaining, limit = seen
+        reserve = min(repo.limits.rate_limit_reserve, limit // 10)
+        if remaining < reserve:
+            raise BudgetExhausted(
+                f"only {remaining} of GitHub's {limit} requests an hour are left (pmflow keeps "
+                f"{reserve} in reserve); stopped before: {op.describe()}; the next run continues "
+                "from there."
+            )
 
     def execute(self, op: Operation, pm: PostMortem) -> PostMortem:
         self._spend(op)

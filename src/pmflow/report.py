@@ -45,7 +45,9 @@ def print_sync_outcome(outcome: SyncOutcome, title: str) -> None:
         if pm.error:
             click.echo(f"  x {pm.error}", err=True)
             annotate("error", f"pmflow: post-mortem #{pm.number}", pm.error)
-        if not pm.operations and not pm.problems and not pm.error:
+        if pm.number in outcome.deferred_postmortems:
+            click.echo("  ... the rest waits for the next run (see below)")
+        elif not pm.operations and not pm.problems and not pm.error:
             click.echo("  up to date")
     for notice in outcome.notices:
         click.echo(f"\nnote: {notice}")

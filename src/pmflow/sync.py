@@ -78,6 +78,8 @@ class SyncOutcome:
     postmortems: list[PostMortemOutcome] = field(default_factory=list)
     writes: int = 0
     deferred: str | None = None
+    # Post-mortems whose work (some or all of it) waits for the next run, when `deferred`.
+    deferred_postmortems: list[int] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
     @property
@@ -89,6 +91,7 @@ class SyncOutcome:
             "dry_run": self.dry_run,
             "writes": self.writes,
             "deferred": self.deferred,
+            "deferred_postmortems": self.deferred_postmortems,
             "notices": self.notices,
             "postmortems": [pm.as_json() for pm in self.postmortems],
         }
@@ -349,12 +352,23 @@ def _each_postmortem(
         try:
             session.postmortems[index] = step(pm, result)
         except (BudgetExhausted, RateLimited) as stop:
-            session.outcome.deferred = str(stop)
+            waiting = [p.issue.number for p in session.postmortems[index:]]
+            session.outcome.deferred_postmortems = waiting
+            session.outcome.deferred = f"{stop} {_deferred_text(waiting)}"
         except GitHubError as error:
             # One post-mortem's failure should not stop the others.
             result.error = str(error)
         if result.state is not None:
             session.postmortems[index] = result.state
+
+
+def _deferred_text(waiting: list[int]) -> str:
+    first, later = waiting[0], waiting[1:]
+    text = f"Deferred: the rest of #{first}"
+    if later:
+        shown = ", ".join(f"#{n}" for n in later[:10]) + (", ..." if len(later) > 10 else "")
+        text += f" and {len(later)} more post-mortem(s) ({shown})"
+    return text + "."
 
 
 def sync_all(session: Session) -> None:
@@ -424,15 +438,18 @@ def sync(
     on_write: Callable[[Operation], None] | None = None,
 ) -> SyncOutcome:
     """Bring every post-mortem (or the one `issue_number` concerns) in line with its checklist."""
-    session = open_session(
-        repo,
-        config,
-        renderer,
-        issue_number=issue_number,
-        dry_run=dry_run,
-        max_writes=max_writes,
-        on_write=on_write,
-    )
+    try:
+        session = open_session(
+            repo,
+            config,
+            renderer,
+            issue_number=issue_number,
+            dry_run=dry_run,
+            max_writes=max_writes,
+            on_write=on_write,
+        )
+    except RateLimited as stop:  # before any work: all of it waits for the next run
+        return SyncOutcome(dry_run=dry_run, deferred=f"{stop} Deferred: everything.")
     sync_all(session)
     return close_session(session)
 
@@ -449,7 +466,10 @@ def run(
     max_writes: int | None = None,
 ) -> SyncOutcome:
     """The scheduled job: sync first (the most important writes), then the follow-through."""
-    session = open_session(repo, config, renderer, dry_run=dry_run, max_writes=max_writes)
+    try:
+        session = open_session(repo, config, renderer, dry_run=dry_run, max_writes=max_writes)
+    except RateLimited as stop:  # before any work: all of it waits for the next run
+        return SyncOutcome(dry_run=dry_run, deferred=f"{stop} Deferred: everything.")
     if with_sync:
         sync_all(session)
     follow_all(session, clock, parts)
