@@ -590,7 +590,11 @@ class GitHubRepo:
                 f"removing label {label!r} from #{number}",
                 lambda: self.repo.get_issue(number).remove_from_labels(label),
             )
-        except UnknownObjectException:
-            return  # already gone
-        except (GithubException, requests.exceptions.RequestException) as error:
+        except GithubException as error:
+            if error.status == 404:
+                # Already gone: GitHub says "Label does not exist" (a person removed it, or this
+                # DELETE is a repeat after a lost answer).
+                return
+            raise _explain(error, f"removing label {label!r} from #{number}") from error
+        except requests.exceptions.RequestException as error:
             raise _explain(error, f"removing label {label!r} from #{number}") from error

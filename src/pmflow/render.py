@@ -1,16 +1,22 @@
 """Jinja2 templates: pmflow's own (package files) or a team's overrides, all in the sandbox.
 
 Templates from a repository are untrusted input, so every template renders in Jinja2's
-`SandboxedEnvironment`: it cannot reach Python internals (`__class__`, `__globals__`, ...).
+`SandboxedEnvironment`: it cannot reach Python internals (`__class__`, `__globals__`, ...), nor
+pmflow's token (templates see only the values passed to them). On top of the sandbox: `*` and
+`**` cannot build huge values, output stops at RENDER_LIMIT characters, and any failure becomes a
+TemplateError naming the template. (A template can still loop for long without output: the
+templates directory is writable only by people who can also edit the repository's workflows.)
 """
 
 from __future__ import annotations
 
+import operator
+import threading
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from pmflow.parse import neutralise_mentions
 
@@ -20,8 +26,54 @@ TRUNCATION_NOTE = (
 )
 
 
+# Far beyond what GitHub keeps (65,536 characters): rendering stops there, then `truncate` cuts.
+RENDER_LIMIT = 1_000_000
+
+
 class TemplateError(RuntimeError):
     """A template that cannot be rendered; the message names the template."""
+
+
+class _Sandbox(SandboxedEnvironment):
+    """Jinja2's sandbox, also refusing `*` and `**` that would build huge values."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator_name: str, left: Any, right: Any) -> Any:
+        if operator_name == "**":
+            if isinstance(right, int | float) and abs(right) > 64:
+                raise SecurityError("exponent too large in a template")
+            return operator.pow(left, right)
+        for value, times in ((left, right), (right, left)):
+            sized = isinstance(value, str | list | tuple) and isinstance(times, int)
+            if sized and len(value) * times > RENDER_LIMIT:
+                raise SecurityError("repetition too large in a template")
+        return super().call_binop(context, operator_name, left, right)
+
+
+class _CompiledOnce(jinja2.BytecodeCache):
+    """Each run builds a Renderer; templates are compiled once per process, not once per run.
+
+    Keyed by template name and file, checked against the source's checksum: an edited template
+    is compiled again.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with self._lock:
+            code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with self._lock:
+            self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledOnce()
 
 
 def truncate(text: str, limit: int = GITHUB_TEXT_LIMIT, keep_tail: str = "") -> str:
@@ -54,11 +106,13 @@ def table_cell(text: object) -> str:
 class Renderer:
     def __init__(self, override_dir: Path | None = None) -> None:
         loaders: list[jinja2.BaseLoader] = []
-        if override_dir is not None and override_dir.is_dir():
-            loaders.append(jinja2.FileSystemLoader(str(override_dir)))
+        self.override_dir = override_dir if override_dir and override_dir.is_dir() else None
+        if self.override_dir is not None:
+            loaders.append(jinja2.FileSystemLoader(str(self.override_dir)))
         loaders.append(jinja2.PackageLoader("pmflow", "templates"))
-        self.environment = SandboxedEnvironment(
+        self.environment = _Sandbox(
             loader=jinja2.ChoiceLoader(loaders),
+            bytecode_cache=_COMPILED,
             autoescape=False,
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
@@ -69,9 +123,30 @@ class Renderer:
         self.environment.filters["code"] = code_span
         self.environment.filters["cell"] = table_cell
 
+    def _origin(self, name: str) -> str:
+        if self.override_dir is not None and (self.override_dir / name).is_file():
+            return f"template {name} (from {self.override_dir})"
+        return f"template {name}"
+
     def render(self, name: str, **context: Any) -> str:
         try:
-            return self.environment.get_template(name).render(**context)
+            parts: list[str] = []
+            size = 0
+            for part in self.environment.get_template(name).generate(**context):
+                parts.append(part)
+                size += len(part)
+                if size > RENDER_LIMIT:
+                    break  # GitHub keeps 65,536 characters; `truncate` says the rest was cut
+            return "".join(parts)
+        except SecurityError as error:
+            raise TemplateError(
+                f"{self._origin(name)} is not allowed to do that: {error}. Templates may use the "
+                "values pmflow passes them, not Python's internals."
+            ) from error
         except jinja2.TemplateError as error:
             where = f" (line {error.lineno})" if getattr(error, "lineno", None) else ""
-            raise TemplateError(f"template {name}{where}: {error}") from error
+            raise TemplateError(f"{self._origin(name)}{where}: {error}") from error
+        except Exception as error:  # a broken or hostile template must not crash the run
+            raise TemplateError(
+                f"{self._origin(name)} failed: {type(error).__name__}: {error}"
+            ) from error
