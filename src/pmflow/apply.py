@@ -27,6 +27,7 @@ from pmflow.ops import (
     LinkSubIssue,
     Operation,
     RemoveLabel,
+    UnlinkSubIssue,
     UpdateActionIssue,
     UpdateMilestone,
 )
@@ -222,6 +223,17 @@ class Executor:
         )
         return dataclasses.replace(pm, actions=actions)
 
+    def _do_UnlinkSubIssue(self, op: UnlinkSubIssue, pm: PostMortem) -> PostMortem:
+        if not self.dry_run:
+            self._github().remove_sub_issue(op.parent, op.child_id)
+        actions = tuple(
+            dataclasses.replace(a, parent_number=None, parent_known=True)
+            if a.number == op.child
+            else a
+            for a in pm.actions
+        )
+        return dataclasses.replace(pm, actions=actions)
+
     def _do_EditPostMortemBody(self, op: EditPostMortemBody, pm: PostMortem) -> PostMortem:
         if not self.dry_run:
             github = self._github()
@@ -252,7 +264,11 @@ class Executor:
                 return None
 
             comment = github.create_comment(op.issue, op.body, find_existing=find_existing)
-        comments = None if pm.comments is None else (*pm.comments, comment)
+        # `comments` are the post-mortem's own; `recent_comments` span its action issues too.
+        on_postmortem = op.issue == pm.issue.number
+        comments = (
+            pm.comments if pm.comments is None or not on_postmortem else (*pm.comments, comment)
+        )
         recent = (*pm.recent_comments, comment)
         return dataclasses.replace(pm, comments=comments, recent_comments=recent)
 
@@ -277,7 +293,13 @@ class Executor:
         if op.issue == pm.issue.number:
             closed = dataclasses.replace(pm.issue, state="closed", state_reason=op.reason)
             return dataclasses.replace(pm, issue=closed)
-        return pm
+        actions = tuple(
+            dataclasses.replace(a, state="closed", state_reason=op.reason)
+            if a.number == op.issue
+            else a
+            for a in pm.actions
+        )
+        return dataclasses.replace(pm, actions=actions)
 
     def _do_AddLabel(self, op: AddLabel, pm: PostMortem) -> PostMortem:
         if not self.dry_run:

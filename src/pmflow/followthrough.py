@@ -18,7 +18,7 @@ from pmflow import markers
 from pmflow.config import WEEKDAYS, Config
 from pmflow.model import CommentState, IssueState, Severity
 from pmflow.ops import AddLabel, CloseIssue, CreateComment, Operation, RemoveLabel
-from pmflow.plan import PostMortem, action_marker
+from pmflow.plan import PostMortem, action_marker, duplicate_actions
 from pmflow.render import Renderer, truncate
 
 PARTS = ("overdue", "status", "followup")
@@ -106,7 +106,10 @@ def _own(
 def action_statuses(pm: PostMortem, today: dt.date) -> list[ActionStatus]:
     statuses = []
     owners = {line.issue_number: line.owner for line in pm.report.actions if line.issue_number}
+    duplicates = duplicate_actions(pm.actions)  # copies made by two runs at once: not actions
     for issue in sorted(pm.actions, key=lambda a: a.number):
+        if issue.number in duplicates:
+            continue
         marker = action_marker(issue)
         due_text = marker.get("due") if marker else None
         try:

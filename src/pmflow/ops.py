@@ -102,6 +102,16 @@ class LinkSubIssue(Operation):
 
 
 @dataclass(frozen=True)
+class UnlinkSubIssue(Operation):
+    parent: int
+    child: int
+    child_id: int
+
+    def describe(self) -> str:
+        return f"unlink #{self.child} from the sub-issues of #{self.parent}"
+
+
+@dataclass(frozen=True)
 class EditPostMortemBody(Operation):
     number: int
     expected_body: str

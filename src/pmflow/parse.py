@@ -422,13 +422,20 @@ def parse_postmortem(
 
 
 def rewrite_action_line(
-    line: str, issue_number: int | None, checked: bool | None, due: dt.date | None = None
+    line: str,
+    issue_number: int | None,
+    checked: bool | None,
+    due: dt.date | None = None,
+    *,
+    replace_ref: bool = False,
 ) -> str:
     """Return `line` with `#issue_number` after its box and the box set to `checked`.
 
     Everything else on the line, its ending included, is kept as written. A line that already
     starts with `#issue_number` is left so. `None` leaves that part alone. `due` is appended as
     `due:YYYY-MM-DD` (a date the deadline policy gave, written down for everyone to see).
+    `replace_ref`: the line's leading `#ref` is pmflow's own (pointing at a duplicate action
+    issue) and is replaced, not kept after the new one.
     """
     text = line_content(line)
     ending = line[len(text) :]
@@ -443,6 +450,8 @@ def rewrite_action_line(
         box = "x" if checked else " "
     existing = _ISSUE_REF.match(rest)
     if issue_number is not None and not (existing and int(existing["number"]) == issue_number):
+        if replace_ref and existing:
+            rest = rest[existing.end() :].lstrip(" \t")
         # In front of a person's own leading `#ref`, if there is one; never replacing it.
         rest = f"#{issue_number}" + (" " + rest if rest else "")
         return f"{match['lead']}{box}{match['close']}{match['gap'] or ' '}{rest}{ending}"

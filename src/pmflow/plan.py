@@ -31,6 +31,7 @@ from pmflow.model import (
 )
 from pmflow.ops import (
     AddLabel,
+    CloseIssue,
     CreateActionIssue,
     CreateComment,
     CreateLabel,
@@ -40,6 +41,7 @@ from pmflow.ops import (
     LinkSubIssue,
     Operation,
     RemoveLabel,
+    UnlinkSubIssue,
     UpdateActionIssue,
     UpdateMilestone,
 )
@@ -50,6 +52,7 @@ MAX_SUB_ISSUES = 100
 MAX_TITLE = 256
 ACTION_MARKER = "action"
 PROBLEMS_MARKER = "problems"
+DUPLICATE_MARKER = "duplicate"
 END_MARKER = "<!-- pmflow:end -->"
 # Issue forms often prefill titles with "Post-mortem: "; the milestone title says it already.
 _POSTMORTEM_PREFIX = re.compile(r"^\s*\[?(?:post[- ]?mortem|pm)\]?\s*[:#–—-]?\s*", re.IGNORECASE)
@@ -190,6 +193,9 @@ def plan_postmortem(
         postmortem = resolved
     report = postmortem.report
     problems = list(report.problems)
+    # Two runs at the same moment can each create an issue for one line: keep the older.
+    duplicates = duplicate_actions(postmortem.actions)
+    _plan_duplicates(plan, postmortem, duplicates, facts, config, renderer)
     by_number = {action.number: action for action in postmortem.actions}
     by_key: dict[str, IssueState] = {}
     for action in sorted(postmortem.actions, key=lambda a: a.number):
@@ -197,10 +203,13 @@ def plan_postmortem(
         if marker and marker.get("key"):
             by_key.setdefault(marker.get("key") or "", action)
 
+    def kept(number: int) -> int:
+        return duplicates[number].number if number in duplicates else number
+
     # Pair each checklist line with its action issue: by the reference on the line, else by the
     # key in an issue's marker (an issue created by a run that stopped before the rewrite).
     claimed: set[int] = {
-        line.issue_number for line in report.actions if line.issue_number in by_number
+        kept(line.issue_number) for line in report.actions if line.issue_number in by_number
     }
     pairs: list[tuple[ActionLine, IssueState | None, int | None]] = []
     referenced: set[int] = set()
@@ -208,11 +217,11 @@ def plan_postmortem(
         found: IssueState | None = None
         foreign_ref: int | None = None
         if line.issue_number is not None and line.issue_number in by_number:
-            if line.issue_number in referenced:
+            if kept(line.issue_number) in referenced:
                 problems.append(
                     Problem(
                         "duplicate-reference",
-                        f"Another line already tracks #{line.issue_number}.",
+                        f"Another line already tracks #{kept(line.issue_number)}.",
                         "Remove the copy, or delete its `#number` to track it as a new action.",
                         line.text.strip(),
                         line.line_index + 1,
@@ -220,7 +229,7 @@ def plan_postmortem(
                     )
                 )
                 continue
-            found = by_number[line.issue_number]
+            found = by_number[kept(line.issue_number)]
         else:
             foreign_ref = line.issue_number
             candidate = by_key.get(line.key)
@@ -319,9 +328,15 @@ def plan_postmortem(
                 found.number if needs_ref else None,
                 wants_checked,
                 policy_due,
+                replace_ref=line.issue_number in duplicates,
             )
             line_edits[line.line_index] = new
-            if needs_ref:
+            if needs_ref and line.issue_number in duplicates:
+                changes.append(
+                    f"line {line.line_index + 1} references #{found.number} instead of its "
+                    f"duplicate #{line.issue_number}"
+                )
+            elif needs_ref:
                 changes.append(f"line {line.line_index + 1} references #{found.number}")
             if line.checked != wants_checked:
                 verb = "tick" if wants_checked else "untick"
@@ -368,6 +383,52 @@ def _with_known_parents(postmortem: PostMortem) -> PostMortem | None:
             for a in postmortem.actions
         ),
     )
+
+
+def duplicate_actions(actions: Sequence[IssueState]) -> dict[int, IssueState]:
+    """Action issues that repeat another one's action, each mapped to the one that is kept.
+
+    `actions` are pmflow's own (see `trusted_actions`). Two carrying the same post-mortem and key
+    in their marker track the same checklist line: only a race between two runs makes them (each
+    listed the issues, found none, and created one). The older (lower number) is kept.
+    """
+    groups: dict[tuple[str | None, str], list[IssueState]] = {}
+    for action in actions:
+        marker = action_marker(action)
+        if marker is not None and marker.get("key"):
+            groups.setdefault((marker.get("pm"), marker.get("key") or ""), []).append(action)
+    duplicates: dict[int, IssueState] = {}
+    for group in groups.values():
+        first, *others = sorted(group, key=lambda a: a.number)
+        for other in others:
+            duplicates[other.number] = first
+    return duplicates
+
+
+def _plan_duplicates(
+    plan: SyncPlan,
+    postmortem: PostMortem,
+    duplicates: Mapping[int, IssueState],
+    facts: RepoFacts,
+    config: Config,
+    renderer: Renderer,
+) -> None:
+    """Close each open duplicate as a duplicate, saying which issue tracks the action instead,
+    and take it out of the post-mortem's sub-issues (its progress would count it as done)."""
+    pm = postmortem.issue
+    actions = {a.number: a for a in postmortem.actions}
+    for number in sorted(duplicates):
+        duplicate, kept = actions[number], duplicates[number]
+        if duplicate.is_open:
+            marker = markers.format_marker(DUPLICATE_MARKER, pm=pm.number, of=kept.number)
+            body = renderer.render(
+                "duplicate_comment.md.j2", marker=marker, kept=kept, postmortem=pm
+            )
+            plan.operations.append(CreateComment(number, DUPLICATE_MARKER, body))
+        if duplicate.parent_number == pm.number and config.sub_issues:
+            plan.operations.append(UnlinkSubIssue(pm.number, number, duplicate.id))
+        if duplicate.is_open:
+            plan.operations.append(CloseIssue(number, "duplicate"))
 
 
 def _known_milestone(

@@ -201,6 +201,7 @@ def sync_postmortem(
         except BodyChanged as changed:
             log.info("%s; planning again on the new text", changed)
             pm = dataclasses.replace(pm, issue=changed.current)
+            pm = dataclasses.replace(pm, actions=_fresh_actions(pm, repo, config, facts))
         finally:
             outcome.state = pm
         pm = reread(pm, config)
@@ -235,6 +236,19 @@ def follow_postmortem(
         pm = _apply(pm, plan.operations, executor, outcome)
         outcome.state = pm
     return pm
+
+
+def _fresh_actions(
+    pm: PostMortem, repo: GitHubRepo, config: Config, facts: RepoFacts
+) -> tuple[IssueState, ...]:
+    """The post-mortem's action issues read again, after its body changed under pmflow.
+
+    The change may be another pmflow run's (one started at the same moment, by hand): its action
+    issues must be known before planning on its text, or each run would reference its own copy.
+    """
+    found = {a.number: a for a in pm.actions}
+    found.update((a.number, a) for a in _actions_for(repo, pm.issue, config, facts))
+    return tuple(sorted(found.values(), key=lambda a: a.number))
 
 
 def _actions_for(
