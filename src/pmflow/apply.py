@@ -22,6 +22,7 @@ from pmflow.ops import (
     CreateComment,
     CreateLabel,
     CreateMilestone,
+    DeleteComment,
     EditComment,
     EditPostMortemBody,
     LinkSubIssue,
@@ -286,6 +287,16 @@ class Executor:
         return dataclasses.replace(
             pm, comments=comments, recent_comments=edited(pm.recent_comments)
         )
+
+    def _do_DeleteComment(self, op: DeleteComment, pm: PostMortem) -> PostMortem:
+        if not self.dry_run:
+            self._github().delete_comment(op.issue, op.comment_id)
+
+        def kept(comments: tuple[CommentState, ...]) -> tuple[CommentState, ...]:
+            return tuple(c for c in comments if c.id != op.comment_id)
+
+        comments = None if pm.comments is None else kept(pm.comments)
+        return dataclasses.replace(pm, comments=comments, recent_comments=kept(pm.recent_comments))
 
     def _do_CloseIssue(self, op: CloseIssue, pm: PostMortem) -> PostMortem:
         if not self.dry_run:

@@ -559,6 +559,19 @@ class GitHubRepo:
             lambda: self.repo.get_issue(number).get_comment(comment_id).edit(body),
         )
 
+    def delete_comment(self, number: int, comment_id: int) -> None:
+        try:
+            self._attempt(
+                f"deleting a comment on #{number}",
+                lambda: self.repo.get_issue(number).get_comment(comment_id).delete(),
+            )
+        except GithubException as error:
+            if error.status == 404:
+                return  # already gone
+            raise _explain(error, f"deleting a comment on #{number}") from error
+        except requests.exceptions.RequestException as error:
+            raise _explain(error, f"deleting a comment on #{number}") from error
+
     def close_issue(self, number: int, reason: str = "completed") -> None:
         self.edit_issue(number, state="closed", state_reason=reason)
 

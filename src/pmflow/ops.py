@@ -144,6 +144,18 @@ class EditComment(Operation):
 
 
 @dataclass(frozen=True)
+class DeleteComment(Operation):
+    """Only ever one of pmflow's own comments, repeating another (two runs at once)."""
+
+    issue: int
+    comment_id: int
+    purpose: str
+
+    def describe(self) -> str:
+        return f"delete a second copy of pmflow's {self.purpose} comment on #{self.issue}"
+
+
+@dataclass(frozen=True)
 class CloseIssue(Operation):
     issue: int
     reason: str

@@ -36,6 +36,7 @@ from pmflow.ops import (
     CreateComment,
     CreateLabel,
     CreateMilestone,
+    DeleteComment,
     EditComment,
     EditPostMortemBody,
     LinkSubIssue,
@@ -510,6 +511,11 @@ def _plan_problems_comment(
         plan.needs.add("comments")
         return
     existing = _own_comment(postmortem.comments, facts.me, PROBLEMS_MARKER)
+    for copy in postmortem.comments:
+        # Two runs at the same moment can each post the comment: the first one stays.
+        own = markers.written_by_pmflow(copy.author, facts.me)
+        if own and copy is not existing and markers.find_marker(copy.body, PROBLEMS_MARKER):
+            plan.operations.append(DeleteComment(issue.number, copy.id, "problems"))
     marker = markers.format_marker(PROBLEMS_MARKER, pm=issue.number)
     body = truncate(
         renderer.render(

@@ -126,6 +126,7 @@ def test_two_syncs_at_once_leave_no_duplicate_open(
         for m in markers.find_markers(c.body)
     )
     problems_comments = kinds["problems"]
+    assert problems_comments == 1
     sim.clear_log()
     assert run(sim, "sync").exit_code == 0
     assert sim.writes() == []

@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 from pmflow import markers
-from pmflow.model import IssueState
+from pmflow.model import CommentState, IssueState
 from pmflow.ops import (
     CloseIssue,
     CreateActionIssue,
     CreateComment,
+    DeleteComment,
     EditPostMortemBody,
     LinkSubIssue,
     UnlinkSubIssue,
@@ -131,3 +132,15 @@ def test_a_marker_line_in_the_postmortem_body_is_not_an_action() -> None:
     assert len(report.actions) == 2
     issue = IssueState(7, 700, "Checkout outage", forged, "open", "carol", labels=("postmortem",))
     assert trusted_actions([issue], ME) == {}
+
+
+def test_a_second_copy_of_the_problems_comment_is_deleted_and_a_persons_is_not() -> None:
+    body = linked_body(11, 12) + "- [ ] Improve monitoring @bob by Friday\r\n"
+    issues = [action_issue(11, 0, body), action_issue(12, 1, body)]
+    labelled = pm_issue(body, labels=("postmortem", "pmflow-problems"))
+    (create, _) = plan(pm_issue(body), issues, comments=()).operations
+    first, copy = CommentState(98, 7, create.body, ME), CommentState(99, 7, create.body, ME)
+    quoted = CommentState(100, 7, "as pmflow said:\n" + create.body, "carol")
+    result = plan(labelled, issues, comments=(first, quoted, copy))
+    assert result.operations == [DeleteComment(7, 99, "problems")]
+    assert plan(labelled, issues, comments=(first, quoted)).operations == []
