@@ -239,7 +239,11 @@ class Executor:
         if not self.dry_run:
             github = self._github()
             # Read again right before writing: a person's edit since our read wins, and we plan
-            # again on their text instead of overwriting it.
+            # again on their text instead of overwriting it. GitHub has no conditional update of
+            # an issue, so an edit landing between this read and the PATCH is still overwritten
+            # (it stays in the issue's edit history); the pause between writes is taken before
+            # the read, so that window is one request pause (0.25 s) and a round trip.
+            github.wait_for_write_slot()
             current = github.get_issue(op.number)
             if current.body != op.expected_body:
                 self.writes -= 1

@@ -254,6 +254,22 @@ class GitHubRepo:
                 )
                 self._sleep(wait.seconds)
 
+    def wait_for_write_slot(self) -> None:
+        """Wait now for the pause PyGithub keeps between writes (`seconds_between_writes`).
+
+        Called before re-reading a post-mortem that is about to be rewritten, so that the pause
+        falls before the read, not between the read and the write, where a person's edit would
+        be lost. PyGithub keeps the time of the last request per method in its requester.
+        """
+        gap = self.limits.seconds_between_writes
+        last = getattr(self.github.requester, "_Requester__last_requests", None)
+        if not gap or not isinstance(last, dict):
+            return
+        writes = [float(t) for verb, t in last.items() if verb != "GET"]
+        wait = max(writes) + gap - time.time() if writes else 0.0
+        if wait > 0:
+            self._sleep(min(wait, gap))
+
     def rate_remaining(self) -> tuple[int, int] | None:
         """(remaining, limit) of the primary rate limit from the last answer's headers, without a
         request; None before the first answer or when GitHub sends no rate-limit headers."""

@@ -278,3 +278,14 @@ def test_the_remaining_requests_come_from_the_last_answer(mocked, repo) -> None:
     repo.get_issue(5)
     assert repo.rate_remaining() == (321, 1000)
     assert len(mocked.calls) == 1  # no extra GET /rate_limit
+
+
+def test_the_pause_between_writes_is_taken_before_the_reread(mocked, slept) -> None:
+    limits = Limits(seconds_between_requests=0, seconds_between_writes=1)
+    repo = GitHubRepo(REPO, "t0ken", API, limits=limits, sleep=slept.append)
+    repo.wait_for_write_slot()
+    assert slept == []  # no write yet
+    mocked.patch(url(f"/repos/{REPO}/issues/5"), json=issue_json(5))
+    repo.edit_issue(5, body="x")
+    repo.wait_for_write_slot()
+    assert len(slept) == 1 and 0.9 < slept[0] <= 1
