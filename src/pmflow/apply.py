@@ -32,7 +32,7 @@ from pmflow.ops import (
     UpdateActionIssue,
     UpdateMilestone,
 )
-from pmflow.plan import ACTION_MARKER, PostMortem, RepoFacts
+from pmflow.plan import ACTION_MARKER, MAX_SUB_ISSUES, PostMortem, RepoFacts
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,8 @@ class Executor:
     done: list[Operation] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     on_write: Callable[[Operation], None] | None = None
+    # Create action issues already linked as sub-issues (GraphQL): one write instead of two.
+    link_at_create: bool = False
 
     def _github(self) -> GitHubRepo:
         assert self.repo is not None, "a real run needs a repository"
@@ -176,6 +178,14 @@ class Executor:
                         return issue
                 return None
 
+            linked = sum(1 for a in pm.actions if a.parent_number == pm.issue.number)
+            parent = (
+                pm.issue
+                if self.link_at_create
+                and self.facts.sub_issues_supported is not False
+                and linked < MAX_SUB_ISSUES
+                else None
+            )
             created = github.create_issue(
                 op.title,
                 op.body,
@@ -183,10 +193,13 @@ class Executor:
                 labels=op.labels,
                 milestone=milestone.number if milestone else None,
                 find_existing=find_existing,
+                parent=parent,
+                milestone_node_id=milestone.node_id if milestone else None,
             )
             if created.milestone is None and milestone is not None:
                 created = dataclasses.replace(created, milestone=milestone)
-            created = dataclasses.replace(created, parent_known=True)  # new: it has no parent
+            # New: linked if GraphQL linked it in the same write, else without a parent.
+            created = dataclasses.replace(created, parent_known=True)
         return dataclasses.replace(pm, actions=(*pm.actions, created))
 
     def _do_UpdateActionIssue(self, op: UpdateActionIssue, pm: PostMortem) -> PostMortem:

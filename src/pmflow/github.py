@@ -23,6 +23,7 @@ from github.GithubException import (
     UnknownObjectException,
 )
 
+from pmflow import graphql
 from pmflow.limits import (
     Limits,
     PoliteRetry,
@@ -37,6 +38,7 @@ from pmflow.model import CommentState, IssueState, MilestoneState
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://api.github.com"
+PAGE_SIZE = 100
 T = TypeVar("T")
 
 
@@ -77,6 +79,7 @@ def milestone_from_json(data: dict[str, Any]) -> MilestoneState:
         state=data.get("state") or "open",
         due_on=due.date() if due else None,
         description=data.get("description") or "",
+        node_id=data.get("node_id") or "",
     )
 
 
@@ -103,6 +106,8 @@ def issue_from_json(data: dict[str, Any]) -> IssueState:
         created_at=_when(data.get("created_at")),
         closed_at=_when(data.get("closed_at")),
         updated_at=_when(data.get("updated_at")),
+        node_id=data.get("node_id") or "",
+        comments=data.get("comments"),
     )
 
 
@@ -122,6 +127,18 @@ def _listed(item: Any) -> dict[str, Any]:
     # The JSON GitHub sent in the list page. `item.raw_data` would first "complete" the object
     # with one GET per item: the hidden N+1 this adapter exists to avoid.
     return item._rawData
+
+
+def _graphql_wanted(api_url: str) -> bool | None:
+    """PMFLOW_GRAPHQL: `1` tries GraphQL's createIssue (and falls back to REST where the server
+    refuses it), `0` never does; unset, pmflow tries it on github.com only, where it is known to
+    take `parentIssueId`, and not on other servers (an Enterprise Server may lack the field)."""
+    setting = os.environ.get("PMFLOW_GRAPHQL", "").strip().lower()
+    if setting in ("0", "false", "no", "off"):
+        return False
+    if setting in ("1", "true", "yes", "on"):
+        return None
+    return None if api_url == DEFAULT_API_URL else False
 
 
 def _is_ambiguous(error: Exception) -> bool:
@@ -215,6 +232,10 @@ class GitHubRepo:
         )
         self.repo = self.github.get_repo(repository)  # lazy: no request until one is needed
         self._me: str | None = None
+        # GraphQL's createIssue links a sub-issue in the same write. None: to be tried; False:
+        # REST for the rest of the run (this server cannot, or PMFLOW_GRAPHQL says not to).
+        self._graphql: bool | None = _graphql_wanted(self.api_url)
+        self._node_ids: dict[tuple[str, str], str] = {}  # ("label", name), ("user", login)
 
     def _sleep(self, seconds: float) -> None:
         (self._sleep_with or time.sleep)(seconds)
@@ -431,10 +452,47 @@ class GitHubRepo:
         )
 
     def list_labels(self) -> frozenset[str]:
-        return self._call(
-            "listing labels",
-            lambda: frozenset(_listed(label)["name"] for label in self.repo.get_labels()),
-        )
+        def read() -> frozenset[str]:
+            names = set()
+            for label in self.repo.get_labels():
+                data = _listed(label)
+                names.add(data["name"])
+                self._note_node("label", data["name"], data.get("node_id"))
+            return frozenset(names)
+
+        return self._call("listing labels", read)
+
+    def _note_node(self, kind: str, key: str, node_id: str | None) -> None:
+        if node_id:
+            self._node_ids[(kind, key.lower())] = node_id
+
+    def check_assignable(self, logins: Iterable[str]) -> dict[str, bool]:
+        """Whether each login can be assigned: from the assignees listing (one page for most
+        repositories) when that costs fewer requests than one check per login, else one each."""
+        wanted = {login.lower(): login for login in logins}
+        found: dict[str, bool] = {}
+        if len(wanted) > 1:
+            pages_allowed = len(wanted) - 1  # never more requests than checking each login
+
+            def read() -> bool:
+                listing = self.repo.get_assignees()
+                for page in range(pages_allowed):
+                    users = listing.get_page(page)
+                    for user in users:
+                        data = _listed(user)
+                        self._note_node("user", data["login"], data.get("node_id"))
+                        if data["login"].lower() in wanted:
+                            found[wanted[data["login"].lower()]] = True
+                    if len(users) < PAGE_SIZE:
+                        return True
+                return False
+
+            if self._call("listing assignees", read):
+                return {login: found.get(login, False) for login in wanted.values()}
+        for login in wanted.values():
+            if login not in found:
+                found[login] = self.is_assignable(login)
+        return found
 
     def list_milestones(self) -> list[MilestoneState]:
         return self._call(
@@ -455,7 +513,11 @@ class GitHubRepo:
         try:
             self._repeatable(
                 f"creating label {name!r}",
-                lambda: self.repo.create_label(name, color, description),
+                lambda: self._note_node(
+                    "label",
+                    name,
+                    _listed(self.repo.create_label(name, color, description)).get("node_id"),
+                ),
             )
         except GithubException as error:
             if error.status == 422 and "already_exists" in str(error.data):
@@ -506,12 +568,19 @@ class GitHubRepo:
         labels: Iterable[str] = (),
         milestone: int | None = None,
         find_existing: Callable[[], IssueState | None] | None = None,
+        parent: IssueState | None = None,
+        milestone_node_id: str | None = None,
     ) -> IssueState:
-        kwargs: dict[str, Any] = {
-            "body": body,
-            "assignees": list(assignees),
-            "labels": list(labels),
-        }
+        """Create an issue; with `parent`, linked as its sub-issue in the same write (GraphQL)
+        where the server can, else created by REST and left for the caller to link."""
+        assignees, labels = list(assignees), list(labels)
+        if parent is not None and self._graphql is not False:
+            made = self._create_linked(
+                title, body, assignees, labels, milestone, milestone_node_id, parent, find_existing
+            )
+            if made is not None:
+                return made
+        kwargs: dict[str, Any] = {"body": body, "assignees": assignees, "labels": labels}
         if milestone is not None:
             kwargs["milestone"] = self.repo.get_milestone(milestone)
 
@@ -519,6 +588,73 @@ class GitHubRepo:
             return issue_from_json(self.repo.create_issue(title, **kwargs).raw_data)
 
         return self._create_once(f"creating issue {title!r}", send, find_existing or (lambda: None))
+
+    def _repository_node_id(self) -> str | None:
+        if ("repository", "") not in self._node_ids:
+            node_id = self._call("reading the repository", lambda: self.repo.node_id)
+            self._note_node("repository", "", node_id)
+        return self._node_ids.get(("repository", ""))
+
+    def _create_linked(
+        self,
+        title: str,
+        body: str,
+        assignees: list[str],
+        labels: list[str],
+        milestone: int | None,
+        milestone_node_id: str | None,
+        parent: IssueState,
+        find_existing: Callable[[], IssueState | None] | None,
+    ) -> IssueState | None:
+        """GraphQL createIssue with `parentIssueId`; None when REST must do it instead (a node
+        id pmflow does not know, or a server that cannot)."""
+        user_ids = [self._node_ids.get(("user", login.lower())) for login in assignees]
+        label_ids = [self._node_ids.get(("label", name.lower())) for name in labels]
+        known = all(user_ids) and all(label_ids) and parent.node_id
+        if not known or (milestone is not None and not milestone_node_id):
+            return None
+        repository_id = self._repository_node_id()
+        if not repository_id:
+            return None
+        variables = graphql.create_issue_input(
+            repository_id,
+            title,
+            body,
+            parent_id=parent.node_id,
+            assignee_ids=[i for i in user_ids if i],
+            label_ids=[i for i in label_ids if i],
+            milestone_id=milestone_node_id,
+        )
+        requester = self.repo.requester
+
+        def send() -> IssueState:
+            _, data = requester.graphql_query(graphql.CREATE_ISSUE, variables)
+            issue = ((data.get("data") or {}).get("createIssue") or {}).get("issue")
+            if not issue:
+                raise GithubException(502, data, None, "createIssue answered no issue")
+            return issue_from_json(graphql.rest_shape(issue, self.api_url, self.full_name))
+
+        try:
+            made = self._create_once(
+                f"creating issue {title!r}", send, find_existing or (lambda: None)
+            )
+        except GitHubError as error:
+            cause = error.__cause__
+            data = getattr(cause, "data", None)
+            status = getattr(cause, "status", None)
+            unsupported = status == 404 or any(
+                hint in graphql.error_text(data) for hint in graphql.UNSUPPORTED_HINTS
+            )
+            if isinstance(error, RateLimited) or not (unsupported or status == 400):
+                raise
+            # No GraphQL here, or one without `parentIssueId`: GitHub made nothing (the document
+            # was refused as a whole), so REST creates it and the caller links it.
+            log.info("GraphQL createIssue unavailable (%s); using REST", error)
+            if unsupported:
+                self._graphql = False
+            return None
+        self._graphql = True
+        return made
 
     def edit_issue(
         self,

@@ -94,6 +94,7 @@ class MilestoneState:
     state: str
     due_on: dt.date | None
     description: str = ""
+    node_id: str = ""  # GraphQL's global id (GitHub sends it with every milestone)
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,8 @@ class IssueState:
     created_at: dt.datetime | None = None
     closed_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+    node_id: str = ""  # GraphQL's global id
+    comments: int | None = None  # how many comments it has (GitHub's `comments`), if known
 
     @property
     def is_open(self) -> bool:

@@ -18,7 +18,7 @@ from pmflow.apply import BodyChanged, BudgetExhausted, Executor
 from pmflow.config import Config
 from pmflow.followthrough import PARTS, Clock, plan_followthrough, recent_window_start
 from pmflow.github import GitHubError, GitHubRepo, RateLimited, SubIssuesUnsupported
-from pmflow.model import IssueState, PostMortemReport, Problem
+from pmflow.model import CommentState, IssueState, PostMortemReport, Problem
 from pmflow.ops import Operation
 from pmflow.parse import parse_postmortem
 from pmflow.plan import (
@@ -144,7 +144,7 @@ def _fill_needs(
         elif need == "milestones":
             facts.milestones = tuple(repo.list_milestones())
         elif need == "comments":
-            pm = dataclasses.replace(pm, comments=tuple(repo.list_comments(pm.issue.number)))
+            pm = dataclasses.replace(pm, comments=_comments_of(pm, repo))
         elif need == "children":
             try:
                 children = {child.number for child in repo.list_sub_issues(pm.issue.number)}
@@ -166,6 +166,34 @@ def _fill_needs(
             login = need.removeprefix("owner:")
             facts.assignable[login] = repo.is_assignable(login)
     return pm
+
+
+def _comments_of(pm: PostMortem, repo: GitHubRepo) -> tuple[CommentState, ...]:
+    """The post-mortem's comments: no request when the listing said it has none and pmflow has
+    not commented on it since (the first sync of a new post-mortem)."""
+    commented = any(c.issue_number == pm.issue.number for c in pm.recent_comments)
+    if pm.issue.comments == 0 and not commented:
+        return ()
+    return tuple(repo.list_comments(pm.issue.number))
+
+
+def _prefetch_owners(session: Session) -> None:
+    """Whether the owners every post-mortem's plan will ask about can be assigned, from one
+    listing of the repository's assignees rather than one request per owner."""
+    facts = session.executor.facts
+    owners: set[str] = set()
+    for pm in session.postmortems:
+        try:
+            plan = plan_postmortem(pm, facts, session.config, session.renderer)
+        except Exception:  # only a look-ahead: the real planning reports whatever this is
+            continue
+        owners.update(n.removeprefix("owner:") for n in plan.needs if n.startswith("owner:"))
+    owners.difference_update(facts.assignable)
+    if len(owners) > 1:
+        try:
+            facts.assignable.update(session.repo.check_assignable(owners))
+        except GitHubError as error:
+            log.info("could not list assignees (%s); checking owners one by one", error)
 
 
 def _apply(
@@ -265,7 +293,12 @@ def _actions_for(
             facts.sub_issues_supported = True
         except SubIssuesUnsupported:
             facts.sub_issues_supported = False
-    if config.sub_issues and facts.sub_issues_supported:
+    lines = read_report(pm_issue, config).actions
+    if facts.sub_issues_supported and all(line.issue_number in found for line in lines):
+        # Every action line references one of its sub-issues: no issue made by an interrupted
+        # run can be waiting to be found, so the listing below would find nothing new.
+        recent = []
+    elif config.sub_issues and facts.sub_issues_supported:
         since = (pm_issue.updated_at or dt.datetime.now(dt.UTC)) - RECENT_MARGIN
         recent = repo.list_issues([config.action_label["name"]], since=since)
     else:
@@ -335,6 +368,7 @@ def open_session(
         max_writes=max_writes,
         next_number=max(known, default=0) + 1,
         on_write=on_write,
+        link_at_create=config.sub_issues,
     )
     states = [
         PostMortem(
@@ -391,6 +425,7 @@ def sync_all(session: Session) -> None:
             pm, session.repo, session.executor, session.config, session.renderer, outcome
         )
 
+    _prefetch_owners(session)
     _each_postmortem(session, step)
 
 

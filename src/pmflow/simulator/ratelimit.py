@@ -10,6 +10,9 @@ import threading
 import time
 from dataclasses import dataclass
 
+# How the dispatcher names a request to the GraphQL endpoint, wherever it is served.
+GRAPHQL_PATH = "/graphql"
+
 
 @dataclass
 class Budget:
@@ -84,4 +87,6 @@ class RateLimits:
         self.anonymous = Budget("core", 60, 3600)
 
     def for_path(self, path: str) -> Budget:
+        if path == GRAPHQL_PATH:
+            return self.graphql
         return self.search if path.startswith("/search/") else self.core

@@ -25,8 +25,9 @@ from urllib.parse import parse_qsl, urlsplit
 from . import api_comments, api_issues, api_repo, api_sub_issues, search  # noqa: F401 (routes)
 from .errors import DOCS, RATE_LIMIT_DOCS, ApiError, bad_json, not_found
 from .faults import FaultPlan
+from .graphql_api import GraphQLApi, graphql_path
 from .model import User
-from .ratelimit import Budget, RateLimits
+from .ratelimit import GRAPHQL_PATH, Budget, RateLimits
 from .records import LOGGED_HEADERS, RequestRecord
 from .render import NEW_API_VERSION, Renderer
 from .routing import Ctx, Reply, api
@@ -63,6 +64,8 @@ class Dispatcher:
         self.web_url = ""
         self.latency = 0.0
         self._request_ids = itertools.count(1)
+        self.graphql = GraphQLApi(store)
+        self.graphql_path = graphql_path(self.prefix)
 
     # --- the whole request ---------------------------------------------------------------------
 
@@ -71,6 +74,8 @@ class Dispatcher:
         parts = urlsplit(target)
         query_pairs = parse_qsl(parts.query, keep_blank_values=True)
         path = parts.path[len(self.prefix) :] if parts.path.startswith(self.prefix) else None
+        if parts.path.rstrip("/") == self.graphql_path:
+            path = GRAPHQL_PATH  # /api/graphql on GitHub Enterprise, /graphql on api.github.com
         body, body_error = _parse_json(raw)
         rec = RequestRecord(
             method=method,
@@ -189,6 +194,11 @@ class Dispatcher:
         actor: User,
         version: str,
     ) -> tuple[int, Any, dict[str, str], Any]:
+        if path == GRAPHQL_PATH:
+            if method != "POST" or not self.graphql.available:
+                raise not_found()
+            # GitHub answers 200 even when the document has errors; they are in the body.
+            return 200, self.graphql.execute(body, actor, self.api_url, self.web_url), {}, None
         with self.store.lock:
             resolved = self._resolve_alias(path)
             found = api.match(method, resolved)

@@ -110,6 +110,24 @@ class GitHubSimulator:
         """Off: sub-issue routes answer 404 and issues lack sub-issue fields (old GHES)."""
         self._store.sub_issues_enabled = on
 
+    @property
+    def graphql_enabled(self) -> bool:
+        """Off: the GraphQL endpoint answers 404 (so does it without graphql-core installed)."""
+        return self._dispatcher.graphql.available
+
+    @graphql_enabled.setter
+    def graphql_enabled(self, on: bool) -> None:
+        self._dispatcher.graphql.enabled = on
+
+    @property
+    def graphql_parent_issue_field(self) -> bool:
+        return self._dispatcher.graphql.parent_issue_field
+
+    @graphql_parent_issue_field.setter
+    def graphql_parent_issue_field(self, on: bool) -> None:
+        """Off: `CreateIssueInput` lacks `parentIssueId`, as on an older Enterprise Server."""
+        self._dispatcher.graphql.parent_issue_field = on
+
     def set_now(self, when: dt.datetime | None) -> None:
         """Freeze the clock for created_at / updated_at (naive means UTC); None: real time."""
         self._store.clock.set(when)

@@ -1,0 +1,117 @@
+"""GitHub's GraphQL `createIssue`: one write that creates an action issue already linked as a
+sub-issue of its post-mortem (`parentIssueId`), assigned, labelled and in its milestone.
+
+REST needs two writes for that (create, then link). This module holds the mutation text (checked
+against GitHub's published schema by the contract tests) and turns its answer into the JSON
+shape of a REST issue, so the adapter converts both the same way. It imports no PyGithub.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CREATE_ISSUE = """\
+mutation CreateActionIssue($input: CreateIssueInput!) {
+  createIssue(input: $input) {
+    issue {
+      id
+      databaseId
+      number
+      title
+      body
+      url
+      state
+      createdAt
+      updatedAt
+      closedAt
+      author { login }
+      assignees(first: 10) { nodes { login } }
+      labels(first: 20) { nodes { name } }
+      milestone { id number title state dueOn description }
+      parent { number }
+    }
+  }
+}
+"""
+
+# A server whose schema lacks a field pmflow sends (an older GitHub Enterprise Server without
+# `parentIssueId`), or without GraphQL at all: REST does the work there for the rest of the run.
+UNSUPPORTED_HINTS = ("is not defined by type", "doesn't accept argument", "doesn't exist on type")
+
+
+def create_issue_input(
+    repository_id: str,
+    title: str,
+    body: str,
+    *,
+    parent_id: str | None,
+    assignee_ids: list[str],
+    label_ids: list[str],
+    milestone_id: str | None,
+) -> dict[str, Any]:
+    variables: dict[str, Any] = {
+        "repositoryId": repository_id,
+        "title": title,
+        "body": body,
+        "assigneeIds": assignee_ids,
+        "labelIds": label_ids,
+    }
+    if parent_id is not None:
+        variables["parentIssueId"] = parent_id
+    if milestone_id is not None:
+        variables["milestoneId"] = milestone_id
+    return {"input": variables}
+
+
+def rest_shape(issue: dict[str, Any], api_url: str, full_name: str) -> dict[str, Any]:
+    """The mutation's `issue` as the fields of a REST issue that the adapter reads."""
+
+    def nodes(connection: dict[str, Any] | None) -> list[dict[str, Any]]:
+        return [n for n in (connection or {}).get("nodes") or () if n]
+
+    milestone = issue.get("milestone")
+    parent = issue.get("parent")
+    repo_url = f"{api_url}/repos/{full_name}"
+    return {
+        "number": issue["number"],
+        "id": issue.get("databaseId"),
+        "node_id": issue.get("id"),
+        "title": issue.get("title"),
+        "body": issue.get("body"),
+        "state": (issue.get("state") or "OPEN").lower(),
+        "user": issue.get("author"),
+        "labels": [{"name": n["name"]} for n in nodes(issue.get("labels"))],
+        "assignees": [{"login": n["login"]} for n in nodes(issue.get("assignees"))],
+        "milestone": (
+            {
+                "number": milestone["number"],
+                "node_id": milestone.get("id"),
+                "title": milestone.get("title"),
+                "state": (milestone.get("state") or "OPEN").lower(),
+                "due_on": milestone.get("dueOn"),
+                "description": milestone.get("description"),
+            }
+            if milestone
+            else None
+        ),
+        # The REST answer's way of naming the parent, which the adapter already reads.
+        "parent_issue_url": f"{repo_url}/issues/{parent['number']}" if parent else None,
+        "html_url": issue.get("url"),
+        "created_at": issue.get("createdAt"),
+        "updated_at": issue.get("updatedAt"),
+        "closed_at": issue.get("closedAt"),
+        "comments": 0,
+    }
+
+
+def error_types(data: Any) -> list[str]:
+    """GitHub's error types (`NOT_FOUND`, `FORBIDDEN`, ...) in a GraphQL answer."""
+    if not isinstance(data, dict):
+        return []
+    return [str(e.get("type") or "") for e in data.get("errors") or () if isinstance(e, dict)]
+
+
+def error_text(data: Any) -> str:
+    if not isinstance(data, dict):
+        return str(data)
+    return "; ".join(str(e.get("message")) for e in data.get("errors") or () if isinstance(e, dict))

@@ -1,0 +1,77 @@
+"""GraphQL's createIssue: each action issue created already linked, one write instead of two.
+
+The same post-mortem synced through GraphQL and through REST must end in the same state; servers
+without GraphQL, or without `parentIssueId`, get REST; an ambiguous create is not duplicated.
+"""
+
+from __future__ import annotations
+
+from pmflow.simulator import GitHubSimulator
+
+from .conftest import REPO, add_postmortem, body_of, run, state
+from .test_sync import seed_like
+
+MIXED = body_of("postmortem_mixed.md")
+GRAPHQL = {"PMFLOW_GRAPHQL": "1"}
+
+
+def rest_end_state() -> dict:
+    with GitHubSimulator() as reference:
+        seed_like(reference)
+        add_postmortem(reference, MIXED)
+        assert run(reference, "sync").exit_code == 0
+        return state(reference)
+
+
+def paths(sim: GitHubSimulator, method: str) -> list[str]:
+    return [r.path for r in sim.requests if r.method == method]
+
+
+def test_actions_are_created_linked_in_one_write_each(sim: GitHubSimulator) -> None:
+    sim.graphql_enabled = True
+    add_postmortem(sim, MIXED)
+    result = run(sim, "sync", env=GRAPHQL)
+    assert result.exit_code == 0, result.output
+    assert state(sim) == rest_end_state()
+    posts = paths(sim, "POST")
+    assert posts.count("/graphql") == 4  # the four valid actions
+    assert not any(p.endswith("/sub_issues") for p in posts)
+    assert f"/repos/{REPO}/issues" not in posts
+    assert all(r.status == 200 for r in sim.requests if r.path == "/graphql")
+    sim.clear_log()
+    assert run(sim, "sync", env=GRAPHQL).exit_code == 0
+    assert sim.writes() == []
+
+
+def test_a_server_without_parent_issue_id_gets_rest(sim: GitHubSimulator) -> None:
+    sim.graphql_enabled = True
+    sim.graphql_parent_issue_field = False  # an older GitHub Enterprise Server
+    add_postmortem(sim, MIXED)
+    assert run(sim, "sync", env=GRAPHQL).exit_code == 0
+    assert state(sim) == rest_end_state()
+    assert paths(sim, "POST").count("/graphql") == 1  # tried once, then REST for the run
+
+
+def test_a_server_without_graphql_gets_rest(sim: GitHubSimulator) -> None:
+    add_postmortem(sim, MIXED)
+    assert run(sim, "sync", env=GRAPHQL).exit_code == 0
+    assert state(sim) == rest_end_state()
+    graphql = [r for r in sim.requests if r.path == "/graphql"]
+    assert [r.status for r in graphql] == [404]
+
+
+def test_graphql_is_not_tried_on_other_servers_unless_asked(sim: GitHubSimulator) -> None:
+    sim.graphql_enabled = True
+    add_postmortem(sim, MIXED)
+    assert run(sim, "sync").exit_code == 0
+    assert "/graphql" not in paths(sim, "POST")
+
+
+def test_an_ambiguous_create_is_not_sent_twice(sim: GitHubSimulator) -> None:
+    sim.graphql_enabled = True
+    add_postmortem(sim, MIXED)
+    fault = sim.fail_next(502, mode="after", method="POST", path="^/graphql$", nth=2)
+    result = run(sim, "sync", env=GRAPHQL)
+    assert result.exit_code == 0, result.output
+    assert fault.fired == 1
+    assert state(sim) == rest_end_state()
