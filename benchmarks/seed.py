@@ -297,6 +297,8 @@ def seed_simulator(sim, spec: RepoSpec) -> None:
     sim.add_repo(REPO, collaborators=[BOT, *ASSIGNABLE])
     # Room for the naive client: it would run out of a real token's 5,000 requests an hour.
     sim.rate_limit(limit=10_000_000)
+    # GitHub has GraphQL (the simulator's is off until asked for); pmflow uses it for creates.
+    sim.graphql_enabled = True
     sim.add_label(REPO, "postmortem", color="5319e7", description="A blameless post-mortem")
     sim.add_label(REPO, "bug", color="d73a4a")
     for pm in spec.postmortems:

@@ -441,6 +441,31 @@ class GitHubRepo:
             ],
         )
 
+    def comments_of_issues(self, issues: Iterable[IssueState]) -> dict[int, list[CommentState]]:
+        """The comments of many issues in one GraphQL request per 50, where GraphQL is used;
+        issues it could not answer for in full are left out (read them with list_comments)."""
+        wanted = [issue for issue in issues if issue.node_id]
+        found: dict[int, list[CommentState]] = {}
+        if self._graphql is False or not wanted:
+            return found
+        requester = self.repo.requester
+        for start in range(0, len(wanted), 50):
+            ids = [issue.node_id for issue in wanted[start : start + 50]]
+            try:
+                _, data = self._attempt(
+                    "reading comments",
+                    lambda ids=ids: requester.graphql_query(graphql.ISSUE_COMMENTS, {"ids": ids}),
+                )
+            except (GithubException, requests.exceptions.RequestException) as error:
+                log.info("could not read comments through GraphQL (%s); using REST", error)
+                return found
+            for node in (data.get("data") or {}).get("nodes") or ():
+                comments = graphql.comments_shape(node) if node else None
+                if comments is not None:
+                    number = node["number"]
+                    found[number] = [comment_from_json(c, number) for c in comments]
+        return found
+
     def list_repo_comments(self, since: dt.datetime) -> list[CommentState]:
         """Every comment of the repository updated since `since`: one listing, not one per issue."""
         return self._call(

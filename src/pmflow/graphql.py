@@ -34,6 +34,23 @@ mutation CreateActionIssue($input: CreateIssueInput!) {
 }
 """
 
+# The comments of several issues in one request (pmflow's own are among the last 100 of each,
+# else the REST listing reads them all). `nodes` keeps the order of `ids`.
+ISSUE_COMMENTS = """\
+query IssueComments($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Issue {
+      number
+      comments(last: 100) {
+        totalCount
+        nodes { databaseId body createdAt updatedAt author { __typename login } }
+      }
+    }
+  }
+}
+"""
+COMMENTS_PAGE = 100
+
 # A server whose schema lacks a field pmflow sends (an older GitHub Enterprise Server without
 # `parentIssueId`), or without GraphQL at all: REST does the work there for the rest of the run.
 UNSUPPORTED_HINTS = ("is not defined by type", "doesn't accept argument", "doesn't exist on type")
@@ -115,3 +132,28 @@ def error_text(data: Any) -> str:
     if not isinstance(data, dict):
         return str(data)
     return "; ".join(str(e.get("message")) for e in data.get("errors") or () if isinstance(e, dict))
+
+
+def comments_shape(issue: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """An issue's comments from ISSUE_COMMENTS as REST comment fields; None when the answer
+    does not hold all of them (more than COMMENTS_PAGE)."""
+    connection = issue.get("comments") or {}
+    nodes = [n for n in connection.get("nodes") or () if n]
+    if connection.get("totalCount") != len(nodes):
+        return None
+    out = []
+    for node in nodes:
+        author = node.get("author") or {}
+        login = author.get("login") or ""
+        if author.get("__typename") == "Bot" and login and not login.endswith("[bot]"):
+            login += "[bot]"  # GraphQL names an app "github-actions", REST "github-actions[bot]"
+        out.append(
+            {
+                "id": node.get("databaseId"),
+                "body": node.get("body"),
+                "user": {"login": login},
+                "created_at": node.get("createdAt"),
+                "updated_at": node.get("updatedAt"),
+            }
+        )
+    return out

@@ -177,23 +177,60 @@ def _comments_of(pm: PostMortem, repo: GitHubRepo) -> tuple[CommentState, ...]:
     return tuple(repo.list_comments(pm.issue.number))
 
 
-def _prefetch_owners(session: Session) -> None:
-    """Whether the owners every post-mortem's plan will ask about can be assigned, from one
-    listing of the repository's assignees rather than one request per owner."""
-    facts = session.executor.facts
-    owners: set[str] = set()
+def _look_ahead(session: Session, needs_of: Callable[[PostMortem], set[str]]) -> dict[int, set]:
+    """What each post-mortem's plan will ask for, by number (a look-ahead: a plan that fails
+    here fails again, and is reported, when it is made for real)."""
+    needs: dict[int, set] = {}
     for pm in session.postmortems:
         try:
-            plan = plan_postmortem(pm, facts, session.config, session.renderer)
-        except Exception:  # only a look-ahead: the real planning reports whatever this is
-            continue
-        owners.update(n.removeprefix("owner:") for n in plan.needs if n.startswith("owner:"))
+            needs[pm.issue.number] = needs_of(pm)
+        except Exception:
+            needs[pm.issue.number] = set()
+    return needs
+
+
+def _prefetch_sync(session: Session) -> None:
+    """Read once for all post-mortems what their plans would each ask for: whether owners can
+    be assigned (one assignees listing, not one request per owner) and comments (one request)."""
+    facts = session.executor.facts
+
+    def needs_of(pm: PostMortem) -> set[str]:
+        return plan_postmortem(pm, facts, session.config, session.renderer).needs
+
+    needs = _look_ahead(session, needs_of)
+    owners = {
+        n.removeprefix("owner:") for ns in needs.values() for n in ns if n.startswith("owner:")
+    }
     owners.difference_update(facts.assignable)
     if len(owners) > 1:
         try:
             facts.assignable.update(session.repo.check_assignable(owners))
         except GitHubError as error:
             log.info("could not list assignees (%s); checking owners one by one", error)
+        # Comments are asked for only once the owners are known.
+        needs = _look_ahead(session, needs_of)
+    _prefetch_comments(session, {n for n, ns in needs.items() if "comments" in ns})
+
+
+def _prefetch_comments(session: Session, wanted: set[int]) -> None:
+    """The comments of the post-mortems numbered `wanted`, read together (GraphQL) when there
+    are several; whatever this does not read is read one by one when a plan asks."""
+    pending = [
+        pm
+        for pm in session.postmortems
+        if pm.issue.number in wanted and pm.comments is None and (pm.issue.comments or 0) > 0
+    ]
+    if len(pending) < 2:
+        return
+    try:
+        found = session.repo.comments_of_issues(pm.issue for pm in pending)
+    except GitHubError as error:
+        log.info("could not read comments together (%s); reading them one by one", error)
+        return
+    for index, pm in enumerate(session.postmortems):
+        if pm.comments is None and pm.issue.number in found:
+            comments = tuple(found[pm.issue.number])
+            session.postmortems[index] = dataclasses.replace(pm, comments=comments)
 
 
 def _apply(
@@ -425,7 +462,7 @@ def sync_all(session: Session) -> None:
             pm, session.repo, session.executor, session.config, session.renderer, outcome
         )
 
-    _prefetch_owners(session)
+    _prefetch_sync(session)
     _each_postmortem(session, step)
 
 
@@ -440,13 +477,26 @@ def follow_all(session: Session, clock: Clock, parts: tuple[str, ...]) -> None:
         session.outcome.deferred = str(error)
         return
     by_issue: dict[int, list] = {}
+    every: dict[int, list[CommentState]] = {}
     for comment in recent:
+        every.setdefault(comment.issue_number, []).append(comment)
         if markers.written_by_pmflow(comment.author, me):
             by_issue.setdefault(comment.issue_number, []).append(comment)
     for index, pm in enumerate(session.postmortems):
         numbers = [pm.issue.number, *(a.number for a in pm.actions)]
         mine = tuple(c for n in numbers for c in by_issue.get(n, ()))
-        session.postmortems[index] = dataclasses.replace(pm, recent_comments=mine)
+        pm = dataclasses.replace(pm, recent_comments=mine)
+        listed = every.get(pm.issue.number, [])
+        if pm.comments is None and listed and len(listed) == pm.issue.comments:
+            # The listing holds as many of its comments as GitHub counts on it: all of them.
+            pm = dataclasses.replace(pm, comments=tuple(listed))
+        session.postmortems[index] = pm
+
+    def needs_of(pm: PostMortem) -> set[str]:
+        return plan_followthrough(pm, me, session.config, session.renderer, clock, parts).needs
+
+    needs = _look_ahead(session, needs_of)
+    _prefetch_comments(session, {n for n, ns in needs.items() if "comments" in ns})
 
     def step(pm: PostMortem, outcome: PostMortemOutcome) -> PostMortem:
         return follow_postmortem(

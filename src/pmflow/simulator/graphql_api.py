@@ -100,6 +100,20 @@ type LabelConnection {
   totalCount: Int!
 }
 
+type IssueComment implements Node {
+  id: ID!
+  databaseId: Int
+  body: String!
+  author: Actor
+  createdAt: DateTime!
+  updatedAt: DateTime!
+}
+
+type IssueCommentConnection {
+  nodes: [IssueComment]
+  totalCount: Int!
+}
+
 type Issue implements Node {
   id: ID!
   databaseId: Int
@@ -117,6 +131,7 @@ type Issue implements Node {
   labels(after: String, before: String, first: Int, last: Int): LabelConnection
   milestone: Milestone
   parent: Issue
+  comments(after: String, before: String, first: Int, last: Int): IssueCommentConnection!
 }
 
 input CreateIssueInput {
@@ -204,7 +219,8 @@ class GraphQLApi:
             schema.mutation_type.fields["createIssue"].resolve = self._create_issue
             schema.query_type.fields["node"].resolve = self._node
             schema.query_type.fields["nodes"].resolve = self._nodes
-            for type_name, field_name in (("Issue", "assignees"), ("Issue", "labels")):
+            connections = (("Issue", "assignees"), ("Issue", "labels"), ("Issue", "comments"))
+            for type_name, field_name in connections:
                 schema.type_map[type_name].fields[field_name].resolve = _connection(field_name)
             self._schemas[key] = schema
         return self._schemas[key]
@@ -372,10 +388,13 @@ class GraphQLApi:
             if user.type == "Organization"
             else "User"
         )
+        login = user.login
+        if kind == "Bot":
+            login = login.removesuffix("[bot]")  # GraphQL names apps without REST's suffix
         return {
             "__typename": kind,
             "id": user.node_id,
-            "login": user.login,
+            "login": login,
             "url": f"{context['web']}/{user.login}",
         }
 
@@ -384,6 +403,7 @@ class GraphQLApi:
         milestone = rs.milestones.get(issue.milestone) if issue.milestone else None
         parent = store.issue_by_id(issue.parent_id) if issue.parent_id else None
         labels = [rs.labels[n.lower()] for n in issue.labels if n.lower() in rs.labels]
+        comments = [c for c in rs.comments.values() if c.issue_number == issue.number]
         return {
             "__typename": "Issue",
             "id": issue.node_id,
@@ -422,6 +442,18 @@ class GraphQLApi:
                 if milestone
                 else None
             ),
+            "comments": [
+                {
+                    "__typename": "IssueComment",
+                    "id": c.node_id,
+                    "databaseId": c.id,
+                    "body": c.body,
+                    "author": self._user(store.user(c.author), context),
+                    "createdAt": iso(c.created_at),
+                    "updatedAt": iso(c.updated_at),
+                }
+                for c in comments
+            ],
             "parent": self._issue(*parent, context)
             if parent and self.store.sub_issues_enabled
             else None,
