@@ -20,10 +20,12 @@ from pmflow.ops import (
     CloseIssue,
     CreateActionIssue,
     CreateComment,
+    CreateIssue,
     CreateLabel,
     CreateMilestone,
     DeleteComment,
     EditComment,
+    EditIssueBody,
     EditPostMortemBody,
     LinkSubIssue,
     Operation,
@@ -338,6 +340,46 @@ class Executor:
         if not self.dry_run:
             self._github().remove_label(op.issue, op.label)
         return _relabel(pm, op.issue, lambda labels: tuple(x for x in labels if x != op.label))
+
+    # --- pmflow's own issues outside any post-mortem (the register) ---
+
+    def write(self, op: CreateIssue | EditIssueBody) -> IssueState | None:
+        """Carry out an operation that changes no post-mortem, under the same budget and dry run.
+
+        Returns the issue a CreateIssue made (in a dry run, one with the predicted number).
+        """
+        self._spend(op)
+        created: IssueState | None = None
+        if isinstance(op, CreateIssue):
+            created = self._create_own_issue(op)
+        elif not self.dry_run:
+            self._github().edit_issue(op.number, body=op.body)
+        self.done.append(op)
+        if self.on_write is not None:
+            self.on_write(op)
+        return created
+
+    def _create_own_issue(self, op: CreateIssue) -> IssueState:
+        if self.dry_run:
+            number, self.next_number = self.next_number, self.next_number + 1
+            return IssueState(number, -number, op.title, op.body, "open", self.facts.me, op.labels)
+        github = self._github()
+        wanted = markers.find_marker(op.body, op.purpose)
+
+        def find_existing() -> IssueState | None:
+            # Only reached after an ambiguous failure: did the first attempt create it?
+            recent = github.list_issues(
+                op.labels, sort="created", direction="desc", first_page_only=True
+            )
+            for issue in recent:
+                if (
+                    markers.written_by_pmflow(issue.author, self.facts.me)
+                    and markers.find_marker(issue.body, op.purpose) == wanted
+                ):
+                    return issue
+            return None
+
+        return github.create_issue(op.title, op.body, labels=op.labels, find_existing=find_existing)
 
 
 def _relabel(

@@ -24,6 +24,7 @@ from pmflow.clock import now as clock_now
 from pmflow.config import load
 from pmflow.followthrough import PARTS, Clock
 from pmflow.init import init_command
+from pmflow.record_cli import report_command
 from pmflow.report import print_sync_outcome
 from pmflow.sync import SyncOutcome, run, sync
 
@@ -207,3 +208,4 @@ def demo_command(as_json: bool) -> None:
 
 main.add_command(init_command)
 main.add_command(check_command)
+main.add_command(report_command)

@@ -180,3 +180,29 @@ class RemoveLabel(Operation):
 
     def describe(self) -> str:
         return f"remove label {self.label!r} from #{self.issue}"
+
+
+@dataclass(frozen=True)
+class CreateIssue(Operation):
+    """An issue of pmflow's own outside any post-mortem (the register); `purpose` is its marker
+    kind, by which a create that got no clear answer is looked for before it is sent again."""
+
+    purpose: str
+    title: str
+    body: str
+    labels: tuple[str, ...]
+
+    def describe(self) -> str:
+        return f"create the {self.purpose} issue {self.title!r}"
+
+
+@dataclass(frozen=True)
+class EditIssueBody(Operation):
+    """Replace the whole body of one of pmflow's own issues (never a person's)."""
+
+    number: int
+    purpose: str
+    body: str
+
+    def describe(self) -> str:
+        return f"update the {self.purpose} issue #{self.number}"
