@@ -39,6 +39,20 @@ class _Sandbox(SandboxedEnvironment):
 
     intercepted_binops = frozenset({"*", "**"})
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._safe: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # Jinja2's answer depends only on the object's type and the attribute's name (and
+        # never on `value`), so it is remembered: the check ran for every attribute a template
+        # read, and was most of the time spent rendering an action issue's body.
+        key = (type(obj), attr)
+        safe = self._safe.get(key)
+        if safe is None:
+            safe = self._safe[key] = super().is_safe_attribute(obj, attr, value)
+        return safe
+
     def call_binop(self, context: Any, operator_name: str, left: Any, right: Any) -> Any:
         if operator_name == "**":
             if isinstance(right, int | float) and abs(right) > 64:
@@ -115,6 +129,9 @@ class Renderer:
             bytecode_cache=_COMPILED,
             autoescape=False,
             undefined=jinja2.StrictUndefined,
+            # A Renderer lives for one run: templates are read once, not checked on disk again
+            # before each of the thousands of bodies a large run renders.
+            auto_reload=False,
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
