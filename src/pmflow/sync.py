@@ -499,7 +499,7 @@ def follow_all(session: Session, clock: Clock, parts: tuple[str, ...]) -> None:
     _prefetch_comments(session, {n for n, ns in needs.items() if "comments" in ns})
 
     def step(pm: PostMortem, outcome: PostMortemOutcome) -> PostMortem:
-        return follow_postmortem(
+        pm = follow_postmortem(
             pm,
             session.repo,
             session.executor,
@@ -509,6 +509,22 @@ def follow_all(session: Session, clock: Clock, parts: tuple[str, ...]) -> None:
             parts,
             outcome,
         )
+        if set(PARTS) <= set(parts):  # the weekly `pmflow run`, not `status` or `overdue` alone
+            # Imported here, beside its only use, to keep this addition to one place.
+            from pmflow.similar_plan import plan_similar
+
+            # New post-mortems are those opened within the window whose comments were listed
+            # above: whether the link comment exists is known with no read of its own.
+            similar = plan_similar(
+                pm,
+                session.postmortems,
+                me,
+                session.renderer,
+                config=session.config,
+                since=recent_window_start(session.config, clock),
+            )
+            pm = _apply(pm, similar, session.executor, outcome)
+        return pm
 
     _each_postmortem(session, step)
 
