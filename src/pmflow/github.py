@@ -23,7 +23,7 @@ from github.GithubException import (
     UnknownObjectException,
 )
 
-from pmflow import graphql
+from pmflow import graphql, httpcache
 from pmflow.limits import (
     Limits,
     PoliteRetry,
@@ -129,6 +129,23 @@ def _listed(item: Any) -> dict[str, Any]:
     return item._rawData
 
 
+def _send_conditionally(github: Github, cache: httpcache.ValidatorCache) -> None:
+    """Make every GET of this client conditional on what `cache` kept from earlier runs.
+
+    PyGithub builds its HTTP connection lazily through the requester's connection class; each
+    one it builds gets the conditional adapter on its requests session.
+    """
+    requester = github.requester
+    build = requester._Requester__connectionClass  # type: ignore[attr-defined]
+
+    def connection(*args: Any, **kwargs: Any) -> Any:
+        made = build(*args, **kwargs)
+        httpcache.install(made.session, made.adapter, cache)
+        return made
+
+    requester._Requester__connectionClass = connection  # type: ignore[attr-defined]
+
+
 def _graphql_wanted(api_url: str) -> bool | None:
     """PMFLOW_GRAPHQL: `1` tries GraphQL's createIssue (and falls back to REST where the server
     refuses it), `0` never does; unset, pmflow tries it on github.com only, where it is known to
@@ -231,6 +248,9 @@ class GitHubRepo:
             seconds_between_writes=limits.seconds_between_writes or None,
         )
         self.repo = self.github.get_repo(repository)  # lazy: no request until one is needed
+        self.http_cache = httpcache.ValidatorCache.from_env()
+        if self.http_cache is not None:
+            _send_conditionally(self.github, self.http_cache)
         self._me: str | None = None
         # GraphQL's createIssue links a sub-issue in the same write. None: to be tried; False:
         # REST for the rest of the run (this server cannot, or PMFLOW_GRAPHQL says not to).
