@@ -42,6 +42,9 @@ class NaiveRepo:
     def rate_remaining(self) -> tuple[int, int] | None:
         return None  # a naive script does not watch its rate limit
 
+    def wait_for_write_slot(self) -> None:
+        """Pacing is PyGithub's own here (off in the benchmark)."""
+
     # reads
     def get_issue(self, number: int) -> IssueState:
         return issue_from_json(self.repo.get_issue(number).raw_data)
