@@ -19,7 +19,7 @@ from pmflow.clock import now as clock_now
 from pmflow.config import load
 from pmflow.followthrough import Clock
 from pmflow.github import RateLimited
-from pmflow.ops import CreateIssue, EditIssueBody, Operation
+from pmflow.ops import CreateIssue, EditIssueBody
 from pmflow.record import build_record
 from pmflow.record_issue import plan_register_issue, register_marker
 from pmflow.record_render import FORMATS, render_html, render_json, render_markdown
@@ -93,6 +93,11 @@ def report_command(
     if as_json and output_format not in (None, "json"):
         raise click.UsageError(f"--json and --format {output_format} ask for two formats; pick one")
     chosen = "json" if as_json else output_format or "md"
+    if to_issue and chosen == "html" and output is None:
+        raise click.UsageError(
+            "--to-issue writes the Markdown register into the issue; give --output FILE for the "
+            "HTML page too"
+        )
     config = load(config_path)
     clock = Clock(clock_now(now), config.zone)
     repo = open_repository(repository, api_url, config)
@@ -103,37 +108,37 @@ def report_command(
     settings = config.section("report")
     title = settings["register_title"]
 
-    operations: list[Operation] = []
-    deferred = None
+    operations: list[CreateIssue | EditIssueBody] = []
     if to_issue:
         label = settings["register_label"]
         body = render_markdown(record, renderer, name, title, marker=register_marker())
         found = repo.list_issues([label])
         operations = plan_register_issue(found, session.executor.facts.me, title, body, label)
-        try:
-            for op in operations:
-                assert isinstance(op, CreateIssue | EditIssueBody)
-                session.executor.write(op)
-        except (BudgetExhausted, RateLimited) as stop:
-            deferred = f"{stop} The register issue waits for the next run."
 
+    # Everything is rendered before anything is written: a template that fails writes nothing.
+    markdown = render_markdown(record, renderer, name, title)
     if chosen == "json":
         text = render_json(record, name, clock.now, [op.as_json() for op in operations])
     elif chosen == "html":
         text = render_html(record, renderer, name, title)
     else:
-        text = render_markdown(record, renderer, name, title)
+        text = markdown
+
+    deferred = None
+    try:
+        for op in operations:
+            session.executor.write(op)
+    except (BudgetExhausted, RateLimited) as stop:
+        deferred = f"{stop} The register issue waits for the next run."
 
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
-        markdown = text if chosen == "md" else render_markdown(record, renderer, name, title)
         with open(summary, "a", encoding="utf-8") as handle:
             handle.write(markdown + "\n")
-
     if output is not None:
         output.write_text(text, encoding="utf-8")
         click.echo(f"pmflow report {name}: wrote {output}", err=True)
-    if output is None and (chosen == "json" or not to_issue):
+    elif chosen == "json" or not to_issue:
         click.echo(text, nl=False)
     if to_issue and chosen != "json":
         _print_issue_outcome(name, operations, dry_run)
@@ -141,11 +146,13 @@ def report_command(
         click.echo(f"pmflow report {name}: stopped early: {deferred}", err=True)
 
 
-def _print_issue_outcome(name: str, operations: list[Operation], dry_run: bool) -> None:
+def _print_issue_outcome(
+    name: str, operations: list[CreateIssue | EditIssueBody], dry_run: bool
+) -> None:
     """What --to-issue did; in a dry run, also the body it would write (the finished text)."""
     if not operations:
         click.echo(f"pmflow report {name}: the register issue is up to date")
     for op in operations:
         click.echo(f"pmflow report {name}: {'would ' if dry_run else ''}{op.describe()}")
-        if dry_run and isinstance(op, CreateIssue | EditIssueBody):
+        if dry_run:
             click.echo(f"\n{op.body}", nl=False)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from pmflow import markers
 from pmflow.model import IssueState
-from pmflow.ops import CreateIssue, EditIssueBody, Operation
+from pmflow.ops import CreateIssue, EditIssueBody
 from pmflow.render import truncate
 
 REGISTER = "register"
@@ -35,7 +35,7 @@ def find_register(issues: Sequence[IssueState], me: str) -> IssueState | None:
 
 def plan_register_issue(
     issues: Sequence[IssueState], me: str, title: str, body: str, label: str
-) -> list[Operation]:
+) -> list[CreateIssue | EditIssueBody]:
     """Create the register issue, or edit its body when the register changed; else nothing.
 
     `body` starts with `register_marker()`; GitHub keeps 65,536 characters, so a longer register

@@ -316,3 +316,22 @@ def test_the_html_page_renders_in_headless_chromium(played: Any, tmp_path: Path)
     width, height = struct.unpack(">II", png[16:24])
     assert (width, height) == (1200, 3000)
     assert len(png) > 50_000  # a drawn page, not a blank one (blank: a few kB)
+
+
+def test_to_issue_with_an_html_page_needs_a_file_for_it(sim: GitHubSimulator) -> None:
+    result = run(sim, "report", "--to-issue", "--format", "html", env=NOW)
+    assert result.exit_code == 2
+    assert "--output FILE" in result.output
+
+
+def test_a_broken_template_override_writes_nothing(
+    sim: GitHubSimulator, isolated_cwd: Path
+) -> None:
+    templates = isolated_cwd / ".github" / "pmflow" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "register.html.j2").write_text("{{ record.nothing_here.at_all }}")
+    sim.clear_log()
+    result = run(sim, "report", "--to-issue", "--format", "html", "--output", "page.html", env=NOW)
+    assert result.exit_code == 1
+    assert "register.html.j2" in result.output
+    assert not sim.writes()
