@@ -470,12 +470,13 @@ class GitHubRepo:
             return found
         requester = self.repo.requester
         for start in range(0, len(wanted), 50):
-            ids = [issue.node_id for issue in wanted[start : start + 50]]
+            variables = {"ids": [issue.node_id for issue in wanted[start : start + 50]]}
+
+            def read(variables: dict[str, Any] = variables) -> dict[str, Any]:
+                return requester.graphql_query(graphql.ISSUE_COMMENTS, variables)[1]
+
             try:
-                _, data = self._attempt(
-                    "reading comments",
-                    lambda ids=ids: requester.graphql_query(graphql.ISSUE_COMMENTS, {"ids": ids}),
-                )
+                data = self._attempt("reading comments", read)
             except (GithubException, requests.exceptions.RequestException) as error:
                 log.info("could not read comments through GraphQL (%s); using REST", error)
                 return found

@@ -42,12 +42,12 @@ class ValidatorCache:
         return cls(Path(where).expanduser()) if where else None
 
     def _path(self, request: requests.PreparedRequest) -> Path:
-        credential = request.headers.get("Authorization", "")
+        credential = str(request.headers.get("Authorization", ""))
         key = "\n".join(
             (
                 request.method or "",
                 request.url or "",
-                request.headers.get("Accept", ""),
+                str(request.headers.get("Accept", "")),
                 hashlib.sha256(credential.encode()).hexdigest(),
             )
         )

@@ -216,12 +216,15 @@ class GraphQLApi:
             if not key:
                 sdl = sdl.replace("  parentIssueId: ID\n", "")
             schema = graphql.build_schema(sdl)
-            schema.mutation_type.fields["createIssue"].resolve = self._create_issue
-            schema.query_type.fields["node"].resolve = self._node
-            schema.query_type.fields["nodes"].resolve = self._nodes
-            connections = (("Issue", "assignees"), ("Issue", "labels"), ("Issue", "comments"))
-            for type_name, field_name in connections:
-                schema.type_map[type_name].fields[field_name].resolve = _connection(field_name)
+            fields = {
+                name: schema.type_map[name].fields  # type: ignore[attr-defined]
+                for name in ("Mutation", "Query", "Issue")
+            }
+            fields["Mutation"]["createIssue"].resolve = self._create_issue
+            fields["Query"]["node"].resolve = self._node
+            fields["Query"]["nodes"].resolve = self._nodes
+            for connection in ("assignees", "labels", "comments"):
+                fields["Issue"][connection].resolve = _connection(connection)
             self._schemas[key] = schema
         return self._schemas[key]
 
