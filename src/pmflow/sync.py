@@ -330,10 +330,16 @@ def _actions_for(
             facts.sub_issues_supported = True
         except SubIssuesUnsupported:
             facts.sub_issues_supported = False
+    mine = {
+        number
+        for number, issue in found.items()
+        if markers.written_by_pmflow(issue.author, facts.me)
+        and postmortem_of(issue) == pm_issue.number
+    }
     lines = read_report(pm_issue, config).actions
-    if facts.sub_issues_supported and all(line.issue_number in found for line in lines):
-        # Every action line references one of its sub-issues: no issue made by an interrupted
-        # run can be waiting to be found, so the listing below would find nothing new.
+    if facts.sub_issues_supported and all(line.issue_number in mine for line in lines):
+        # Every action line references one of pmflow's sub-issues of it: no issue made by an
+        # interrupted run can be waiting to be found, so the listing below would find nothing.
         recent = []
     elif config.sub_issues and facts.sub_issues_supported:
         since = (pm_issue.updated_at or dt.datetime.now(dt.UTC)) - RECENT_MARGIN

@@ -75,3 +75,38 @@ def test_an_ambiguous_create_is_not_sent_twice(sim: GitHubSimulator) -> None:
     assert result.exit_code == 0, result.output
     assert fault.fired == 1
     assert state(sim) == rest_end_state()
+
+
+def test_the_issue_event_path_finds_an_unlinked_issue_of_a_killed_run(
+    sim: GitHubSimulator,
+) -> None:
+    """`sync --issue N` skips the recent-issues listing only when every line references one of
+    pmflow's sub-issues: a line that still names a person's sub-issue must not hide the issue a
+    killed run made for it (REST: created, then killed before the link and the rewrite)."""
+    import pytest
+
+    from pmflow.apply import Executor
+    from pmflow.ops import CreateActionIssue
+
+    theirs = sim.add_issue(REPO, "Flaky index", body="", author="alice").number
+    number = add_postmortem(
+        sim, f"### Actions\n\n- [ ] #{theirs} Fix the flaky index job @alice due:2026-12-04\n"
+    )
+    sim.add_sub_issue(REPO, number, theirs)
+    original = Executor.execute
+
+    class Killed(BaseException):
+        pass
+
+    def execute_then_die(self, op, pm):  # type: ignore[no-untyped-def]
+        result = original(self, op, pm)
+        if isinstance(op, CreateActionIssue):
+            raise Killed
+        return result
+
+    with pytest.MonkeyPatch.context() as patch, pytest.raises(Killed):
+        patch.setattr(Executor, "execute", execute_then_die)
+        run(sim, "sync")
+    assert run(sim, "sync", "--issue", str(number)).exit_code == 0
+    made = [i for i in sim.issues(REPO) if "postmortem-action" in i.labels]
+    assert len(made) == 1  # found again by its marker, not made twice
