@@ -29,6 +29,7 @@ from pmflow.plan import (
     postmortem_of,
     trusted_actions,
 )
+from pmflow.progress import Progress
 from pmflow.quality import PARSER_CHECKS, check_postmortem
 from pmflow.render import Renderer
 
@@ -427,13 +428,27 @@ def open_session(
 
 
 def _each_postmortem(
-    session: Session, step: Callable[[PostMortem, PostMortemOutcome], PostMortem]
+    session: Session, step: Callable[[PostMortem, PostMortemOutcome], PostMortem], what: str
 ) -> None:
     """Run `step` on every post-mortem; a budget or rate limit stops the run cleanly."""
     outcomes = {o.number: o for o in session.outcome.postmortems}
+    progress = Progress(what, len(session.postmortems))
+    try:
+        _each_step(session, step, outcomes, progress)
+    finally:
+        progress.finish()
+
+
+def _each_step(
+    session: Session,
+    step: Callable[[PostMortem, PostMortemOutcome], PostMortem],
+    outcomes: dict[int, PostMortemOutcome],
+    progress: Progress,
+) -> None:
     for index, pm in enumerate(session.postmortems):
         if session.outcome.deferred:
             return
+        progress.step(index + 1, pm.issue.number)
         result = outcomes.get(pm.issue.number)
         if result is None:
             result = PostMortemOutcome(pm.issue.number, pm.issue.title, pm.issue.html_url)
@@ -469,7 +484,7 @@ def sync_all(session: Session) -> None:
         )
 
     _prefetch_sync(session)
-    _each_postmortem(session, step)
+    _each_postmortem(session, step, "sync")
 
 
 def follow_all(session: Session, clock: Clock, parts: tuple[str, ...]) -> None:
@@ -532,7 +547,7 @@ def follow_all(session: Session, clock: Clock, parts: tuple[str, ...]) -> None:
             pm = _apply(pm, similar, session.executor, outcome)
         return pm
 
-    _each_postmortem(session, step)
+    _each_postmortem(session, step, "follow-through")
 
 
 def close_session(session: Session) -> SyncOutcome:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from pmflow import markers
 from pmflow.clock import ClockError, parse_now
 from pmflow.config import ConfigError, from_mapping, load
+from pmflow.progress import Progress
 from pmflow.render import Renderer, TemplateError, code_span, truncate
 
 
@@ -106,3 +108,21 @@ def test_markers_are_trusted_only_from_pmflows_own_user() -> None:
     assert markers.written_by_pmflow("github-actions[bot]", markers.ANY_BOT)
     assert not markers.written_by_pmflow("mallory", markers.ANY_BOT)
     assert not markers.written_by_pmflow("mallory[bot]x", markers.ANY_BOT)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_only_on_a_terminal_and_only_for_long_runs() -> None:
+    terminal, pipe = _Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        progress = Progress("sync", 200, stream)
+        progress.step(45, 112)
+        progress.finish()
+    assert "pmflow sync: 45/200 (#112)" in terminal.getvalue()
+    assert pipe.getvalue() == ""
+    short = _Terminal()
+    Progress("sync", 3, short).step(1, 7)
+    assert short.getvalue() == ""
