@@ -45,7 +45,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
     path = ".".join(str(part) for part in error.absolute_path) or "(top level)"
     if error.validator == "additionalProperties":
         allowed = ", ".join(sorted(error.schema.get("properties", {})))
-        unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})), key=str)
         return f"unknown key {', '.join(map(repr, unknown))} in {path}; known keys: {allowed}"
     if error.validator == "type":
         expected = error.validator_value
@@ -149,9 +149,9 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 def _check_timezone(name: str, source: str) -> None:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
         raise ConfigError(
-            f"{source} is not a valid pmflow configuration:\n  - timezone: {name!r} is not an "
+            f"{source} is not a valid pmflow configuration:\n  - timezone: {name[:80]!r} is not an "
             "IANA time zone name such as 'UTC' or 'Europe/Berlin'"
         ) from error
 
@@ -186,4 +186,15 @@ def load(path: Path | None = None) -> Config:
         data = yaml.safe_load(path.read_text("utf-8"))
     except yaml.YAMLError as error:
         raise ConfigError(f"{path}: not valid YAML: {error}") from error
-    return from_mapping(data, str(path))
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"
+        ) from error
+    except RecursionError as error:
+        raise ConfigError(f"{path}: nested too deeply to be a pmflow configuration") from error
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read ({error.strerror or error})") from error
+    try:
+        return from_mapping(data, str(path))
+    except RecursionError as error:
+        raise ConfigError(f"{path}: nested too deeply to be a pmflow configuration") from error

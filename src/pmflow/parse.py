@@ -15,6 +15,7 @@ back every byte it did not mean to change. Parsing never raises: whatever is wro
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import re
@@ -25,7 +26,7 @@ from pmflow.model import ActionLine, PostMortemReport, Problem, Section, Severit
 DEFAULT_ACTION_HEADINGS = ("Actions", "Action items")
 NO_RESPONSE = "_No response_"
 
-_HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t]*(?:#+[ \t]*)?$")
+_HEADING_START = re.compile(r" {0,3}(?P<hashes>#{1,6})(?=[ \t]|$)")
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 _QUOTE = re.compile(r"^ {0,3}>")
 _CHECKBOX = re.compile(
@@ -36,17 +37,31 @@ _ISSUE_REF = re.compile(r"^#(?P<number>[1-9][0-9]{0,9})(?=\s|$)")
 # GitHub logins: alphanumerics and single hyphens, at most 39 characters.
 _LOGIN = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}"
 _MENTION = re.compile(rf"(?<![\w@/`.-])@(?P<login>{_LOGIN})(?P<team>/[\w.-]+)?(?![\w-])")
-_OWNER_LABEL = re.compile(r"(?i)\b(?:owner|owned by|assignee)\s*:?\s*$")
+# Possessive quantifiers (*+, ++) where whitespace runs meet: a long run of spaces in a line must
+# not make matching quadratic (a body can hold 65,536 characters; a hostile one, a megabyte).
+_OWNER_LABEL = re.compile(r"(?i)\b(?:owner|owned by|assignee)\s*+:?\s*+$")
 _DUE_TOKEN = re.compile(
-    r"(?i)(?P<open>\()?\s*\b(?P<word>due|by)\b\s*(?::\s*|\s+|(?=\())\(?\s*"
-    r"(?P<value>[^\s(),;]+(?:\s+[^\s(),;]+)?)"
+    r"(?i)(?:(?P<open>\()\s*+)?\b(?P<word>due|by)\b(?:\s*+:\s*+|\s++|(?=\())\(?\s*+"
+    r"(?P<value>[^\s(),;]++(?:\s++[^\s(),;]++)?)"
 )
 _ISO_DATE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d-])")
 _DATEISH_WORDS = re.compile(
     r"(?i)^(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|"
     r"today|tomorrow|tonight|eod|eow|eom|eoq|end|next|this|q[1-4]|h[12]|\d)"
 )
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_BACKTICKS = re.compile(r"`+")
+# Anything GitHub could take for a mention: `@login` or `@org/team` not right after a letter or a
+# digit, the `@` also written as an HTML entity (GitHub decodes it before looking for mentions).
+# Wider than GitHub's own rule on purpose: wrapping too much costs two backticks.
+_AT = r"(?:@|&#0*64;|&#[xX]0*40;|&commat;)"
+_MENTION_BODY = (
+    _AT + r"(?P<login>[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9]))*)"
+    r"(?P<team>/[A-Za-z0-9][A-Za-z0-9_.-]*)?"
+)
+_LOOSE_MENTION = re.compile(r"(?<![A-Za-z0-9])" + _MENTION_BODY)
+# Right after a code span, text starts a new text node: `@a@b` wrapped as `` `@a`@b `` would ping b.
+_MENTION_HERE = re.compile(_MENTION_BODY)
+_TITLE_EDGES = frozenset(",;:–—-")
 _BARE_ISO = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
@@ -116,9 +131,9 @@ def parse_sections(lines: Sequence[str], visible: Sequence[bool]) -> list[Sectio
     for index, raw in enumerate(lines):
         if not visible[index]:
             continue
-        match = _HEADING.match(line_content(raw))
-        if match:
-            headings.append((index, len(match["hashes"]), (match["text"] or "").strip()))
+        heading = _heading(line_content(raw))
+        if heading is not None:
+            headings.append((index, *heading))
     sections = []
     for position, (index, level, text) in enumerate(headings):
         end = len(lines)
@@ -133,6 +148,22 @@ def parse_sections(lines: Sequence[str], visible: Sequence[bool]) -> list[Sectio
     return sections
 
 
+def _heading(text: str) -> tuple[int, str] | None:
+    """An ATX heading's level and text (`### Actions ##` -> 3, "Actions"), or None.
+
+    Plain string work, not one regular expression: a lazy `.*?` before optional closing hashes
+    is quadratic on a line of 50,000 spaces.
+    """
+    match = _HEADING_START.match(text)
+    if match is None:
+        return None
+    rest = text[match.end() :].strip(" \t")
+    without = rest.rstrip("#")
+    if without != rest and (not without or without[-1] in " \t"):
+        rest = without.rstrip(" \t")  # a closing sequence: spaces, then only hashes
+    return len(match["hashes"]), rest.strip()
+
+
 def _section_range(sections: Sequence[Section], total: int, index_of: int) -> tuple[int, int]:
     section = sections[index_of]
     end = total
@@ -143,8 +174,52 @@ def _section_range(sections: Sequence[Section], total: int, index_of: int) -> tu
     return section.line_index + 1, end
 
 
+def _escaped(text: str, index: int, floor: int = 0) -> bool:
+    """Whether the character at `index` follows an odd run of backslashes (from `floor`)."""
+    count = 0
+    while index - count - 1 >= floor and text[index - count - 1] == "\\":
+        count += 1
+    return count % 2 == 1
+
+
+def code_span_ranges(text: str) -> list[tuple[int, int]]:
+    """The code spans of one line of Markdown, as (start, end) pairs, as CommonMark reads them.
+
+    A run of n backticks opens a span that the next run of exactly n backticks closes (inside a
+    span, backslashes are plain text); a run without such a closer is literal text, and so is a
+    backtick escaped with a backslash. Runs in O(n log n): a line of 50,000 backticks is fine.
+    """
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    starts_by_length: dict[int, list[int]] = {}
+    for start, end in runs:
+        starts_by_length.setdefault(end - start, []).append(start)
+    spans: list[tuple[int, int]] = []
+    consumed = 0
+    for start, end in runs:
+        if start < consumed:
+            continue  # the closer of a span already taken
+        opener = start + 1 if _escaped(text, start, consumed) else start
+        length = end - opener
+        if length == 0:
+            continue
+        closers = starts_by_length.get(length, [])
+        found = bisect.bisect_right(closers, start)
+        if found < len(closers):
+            close = closers[found]
+            spans.append((opener, close + length))
+            consumed = close + length
+    return spans
+
+
 def _without_code_spans(text: str) -> str:
-    return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
+    pieces = []
+    last = 0
+    for start, end in code_span_ranges(text):
+        pieces.append(text[last:start])
+        pieces.append(" " * (end - start))
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def find_owner(text: str) -> tuple[str | None, re.Match[str] | None]:
@@ -206,10 +281,15 @@ def find_due(text: str) -> _Due:
 
 
 def _clean_title(text: str) -> str:
-    text = re.sub(r"\([\s,;:]*\)", " ", text)
+    text = re.sub(r"\([\s,;:]*+\)", " ", text)
     text = re.sub(r"\s+", " ", text).strip()
-    text = re.sub(r"^[\s,;:–—-]+|[\s,;:–—-]+$", "", text)
-    return text
+    # Trimmed by hand: `[\s,;:-]+$` is quadratic on a long run of those characters mid-line.
+    start, end = 0, len(text)
+    while start < end and (text[start].isspace() or text[start] in _TITLE_EDGES):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _TITLE_EDGES):
+        end -= 1
+    return text[start:end]
 
 
 def action_key(title: str) -> str:
@@ -467,18 +547,79 @@ def replace_lines(body: str, replacements: dict[int, str]) -> str:
 
 
 def neutralise_mentions(text: str, keep: str | None = None) -> str:
-    """Wrap `@user` and `@org/team` in code spans so copied text pings nobody (but `keep`)."""
+    """Text that pings nobody (but `keep`) wherever pmflow puts it: `@user` and `@org/team`
+    outside code spans are wrapped in code spans.
 
-    def wrap(match: re.Match[str]) -> str:
-        if keep is not None and not match["team"] and match["login"].casefold() == keep.casefold():
-            return match.group(0)
-        return f"`{match.group(0)}`"
+    Safe for any text, inserted anywhere in a line: code spans are found as CommonMark finds
+    them (a mention inside one is left alone), and a backtick that opens nothing is escaped, so
+    that it cannot pair with a backtick pmflow adds (or with one after the inserted text) and let
+    a mention out of its span. Each line is read on its own: a span running over a line break
+    is treated as plain text, which only adds backticks.
+    """
+    return "".join(_neutralise_line(line, keep) for line in split_lines(text))
 
-    out = []
+
+def _neutralise_line(line: str, keep: str | None) -> str:
+    # Put at the start of a line (a quote in a template: `> {{ title }}`), `<div>` would open an
+    # HTML block, where backticks are not code: an escaped `<` opens nothing and looks the same.
+    # A line that is one closed HTML comment (a pmflow marker) is left as it is: nothing after it.
+    indent = len(line) - len(line.lstrip(" "))
+    content = line_content(line).strip()
+    closes = content.find("-->")
+    comment_only = content.startswith("<!--") and closes == len(content) - 3 and closes >= 4
+    if indent <= 3 and line[indent : indent + 1] == "<" and not comment_only:
+        line = line[:indent] + "\\" + line[indent:]
+    pieces = []
     last = 0
-    for span in _CODE_SPAN.finditer(text):
-        out.append(_MENTION.sub(wrap, text[last : span.start()]))
-        out.append(span.group(0))
-        last = span.end()
-    out.append(_MENTION.sub(wrap, text[last:]))
+    for start, end in code_span_ranges(line):
+        outside = _neutralise_outside_code(line[last:start], keep)
+        if last and outside.startswith("`"):
+            outside = " " + outside  # glued to the span before, the backticks would merge
+        if outside.endswith("`") and not outside.endswith("\\`"):
+            outside += " "  # and to the span after
+        pieces.append(outside)
+        pieces.append(line[start:end])
+        last = end
+    outside = _neutralise_outside_code(line[last:], keep)
+    if last and outside.startswith("`"):
+        outside = " " + outside
+    pieces.append(outside)
+    return "".join(pieces)
+
+
+def _neutralise_outside_code(text: str, keep: str | None) -> str:
+    if "`" not in text and "@" not in text and "&" not in text:
+        return text
+    # Backticks here open nothing (code spans were taken out): escape those not yet escaped.
+    escaped = []
+    last = 0
+    for match in re.finditer("`", text):
+        if not _escaped(text, match.start(), last):
+            escaped.append(text[last : match.start()] + "\\`")
+        else:
+            escaped.append(text[last : match.end()])
+        last = match.end()
+    escaped.append(text[last:])
+    text = "".join(escaped)
+
+    out: list[str] = []
+    last = 0
+    position = 0
+    while (match := _LOOSE_MENTION.search(text, position)) is not None:
+        start, end = match.span()
+        position = end
+        if keep is not None and not match["team"] and match["login"].casefold() == keep.casefold():
+            continue
+        if _escaped(text, start, last):
+            start -= 1  # `\@x`: the backslash goes inside the span, or it would escape the backtick
+        while (more := _MENTION_HERE.match(text, end)) is not None:
+            end = more.end()  # what follows the span would start a text node with a mention
+        position = end
+        if out and start == last:
+            out[-1] = out[-1][:-1] + text[start:end] + "`"  # right after the previous span
+        else:
+            out.append(text[last:start])
+            out.append(f"`{text[start:end]}`")
+        last = end
+    out.append(text[last:])
     return "".join(out)

@@ -25,6 +25,7 @@ from pmflow.parse import (
     NO_RESPONSE,
     _section_range,
     _visible_lines,
+    code_span_ranges,
     find_actions_section,
     find_due,
     find_owner,
@@ -151,7 +152,6 @@ _PLAIN_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+")
 _ISSUE_REF = re.compile(r"^#[1-9][0-9]*\s*")
 _HEADING_LINE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 # Fragments label their parts in text: "**Timeline**", "Root cause: ...", "Actions - ...".
 _LABEL = r"(?P<label>[A-Za-z][A-Za-z0-9()/&'’]*(?:[ -][A-Za-z0-9()/&'’]+){0,5})"
 _EMPHASIS = r"(?:\*{1,2}|_{1,2})?"
@@ -352,15 +352,15 @@ def _action_item(index: int, text: str) -> _ActionItem | None:
 
 
 _DUE_PHRASE = re.compile(
-    r"(?i)[(,;]?\s*\b(?:due|by)\b\s*:?\s*\(?\s*"
+    r"(?i)(?:[(,;]|(?<![(,;\s]))\s*+\b(?:due|by)\b\s*+:?\s*+\(?\s*+"
     r"(?:\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?|"
     r"(?:(?:the\s+)?(?:end\s+of\s+)?(?:next|this)?\s*)"
     r"(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|"
     r"today|tomorrow|tonight|eod|eow|eom|eoq|week|month|quarter|sprint|q[1-4]|h[12])\w*"
-    r"(?:\s+\d{1,2})?)\s*\)?"
+    r"(?:\s+\d{1,2})?)\s*+\)?"
 )
 _MENTION_ANY = re.compile(r"(?<![\w@/`.-])@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[\w.-]+)?")
-_OWNER_LABEL = re.compile(r"(?i)\b(?:owner|owned by|assignee)\s*:?\s*(?=[\s,;.)]|$)")
+_OWNER_LABEL = re.compile(r"(?i)\b(?:owner|owned by|assignee)\s*+:?\s*+(?=[\s,;.)]|$)")
 
 
 def _action_text(rest: str) -> str:
@@ -370,7 +370,7 @@ def _action_text(rest: str) -> str:
     text = _OWNER_LABEL.sub(" ", text)
     text = re.sub(r"\([\s,;:.]*\)", " ", text)
     text = re.sub(r"\s+", " ", text).strip()
-    return re.sub(r"^[\s,;:.–—-]+|[\s,;:.–—-]+$", "", text)
+    return re.sub(r"^[\s,;:.–—-]+|(?<![\s,;:.–—-])[\s,;:.–—-]+$", "", text)
 
 
 def _visible_text(lines: Sequence[str]) -> str:
@@ -835,7 +835,20 @@ _WHY_BLAME = (
     "conditions will make it again. People who expect blame also leave things out."
 )
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+(?:\[[ xX]\]\s+)?")
-_TRAILING_MENTIONS = re.compile(rf"(?:[\s,(]*(?:owner\s*:?\s*)?{LOGIN}[\s,)]*)+$", re.I)
+_TRAILING_MENTIONS = re.compile(
+    rf"(?<![\s,(])(?:[\s,(]*+(?:owner\s*+:?\s*+)?{LOGIN}[\s,)]*+)+$", re.I
+)
+
+
+def _without_code(text: str) -> str:
+    """The line with each code span replaced by a space (found in linear time: a regular
+    expression for code spans is quadratic on a long run of backticks)."""
+    pieces, last = [], 0
+    for start, end in code_span_ranges(text):
+        pieces.append(text[last:start] + " ")
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def _prose_blocks(context: _Context) -> Iterator[list[tuple[int, str]]]:
@@ -845,7 +858,7 @@ def _prose_blocks(context: _Context) -> Iterator[list[tuple[int, str]]]:
     action_lines = {item.index: item for item in context.actions()}
     block: list[tuple[int, str]] = []
     for index, raw in enumerate(document.lines):
-        text = _CODE_SPAN.sub(" ", line_content(raw))
+        text = _without_code(line_content(raw))
         starts_item = bool(_LIST_MARK.match(text))
         if (
             not document.visible[index]
