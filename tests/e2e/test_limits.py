@@ -100,3 +100,15 @@ def test_the_reserve_of_the_primary_limit_stops_writes(sim, waits) -> None:
 def test_default_write_budget_is_explicit(sim) -> None:
     result = run(sim, "sync", "--help")
     assert "max_writes" in result.output and "200" in result.output
+
+
+def test_the_write_budget_comes_from_the_config_and_the_option_wins(sim, tmp_path) -> None:
+    add_postmortem(sim, TWO_ACTIONS)
+    config = tmp_path / "pmflow.yml"
+    config.write_text("max_writes: 2\nseconds_between_writes: 0\n")
+    result = run(sim, "sync", "--config", str(config))
+    assert result.exit_code == 0 and "write budget of 2 spent" in result.output
+    assert len(sim.writes()) == 2
+    sim.clear_log()
+    assert run(sim, "sync", "--config", str(config), "--max-writes", "50").exit_code == 0
+    assert len(action_issues(sim)) == 2
