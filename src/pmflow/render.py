@@ -157,8 +157,8 @@ class Renderer:
             return "".join(parts)
         except SecurityError as error:
             raise TemplateError(
-                f"{self._origin(name)} is not allowed to do that: {error}. Templates may use the "
-                "values pmflow passes them, not Python's internals."
+                f"{self._origin(name)} is not allowed to do that: {str(error).rstrip('.')}. "
+                "Templates may use the values pmflow passes them, not Python's internals."
             ) from error
         except jinja2.TemplateError as error:
             where = f" (line {error.lineno})" if getattr(error, "lineno", None) else ""
