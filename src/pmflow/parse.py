@@ -482,11 +482,14 @@ def parse_postmortem(
                         )
                     )
 
+    # Each heading normalised once, not once per lookup: (position, content) of its first use.
+    first: dict[str, tuple[int, str | None]] = {}
+    for position, section in enumerate(sections):
+        first.setdefault(normalise_heading(section.heading), (position, section.content))
+
     def content(*names: str) -> str | None:
-        for section in sections:
-            if normalise_heading(section.heading) in {normalise_heading(n) for n in names}:
-                return section.content
-        return None
+        found = [first[key] for key in {normalise_heading(n) for n in names} if key in first]
+        return min(found)[1] if found else None
 
     return PostMortemReport(
         sections=tuple(sections),
