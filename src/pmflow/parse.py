@@ -484,8 +484,8 @@ def parse_postmortem(
 
     # Each heading normalised once, not once per lookup: (position, content) of its first use.
     first: dict[str, tuple[int, str | None]] = {}
-    for position, section in enumerate(sections):
-        first.setdefault(normalise_heading(section.heading), (position, section.content))
+    for order, section in enumerate(sections):  # not `position`: that is the actions section
+        first.setdefault(normalise_heading(section.heading), (order, section.content))
 
     def content(*names: str) -> str | None:
         found = [first[key] for key in {normalise_heading(n) for n in names} if key in first]
