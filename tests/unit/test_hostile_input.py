@@ -246,8 +246,9 @@ def test_a_megabyte_body_and_five_thousand_actions_are_read_in_time() -> None:
         "- [ ] " + "due " * 15_000,
         "### Actions" + " " * 60_000 + "x",
         "- [ ] owner" + " " * 60_000 + "x @alice due:2026-12-04",
+        "<!--" * 15_000 + " x",
     ],
-    ids=["spaces", "backticks", "commas", "due-words", "heading", "owner-label"],
+    ids=["spaces", "backticks", "commas", "due-words", "heading", "owner-label", "comments"],
 )
 def test_long_runs_in_one_line_take_linear_time(line: str) -> None:
     started = time.perf_counter()
