@@ -24,7 +24,7 @@ mutation CreateActionIssue($input: CreateIssueInput!) {
       createdAt
       updatedAt
       closedAt
-      author { login }
+      author { __typename login }
       assignees(first: 10) { nodes { login } }
       labels(first: 20) { nodes { name } }
       milestone { id number title state dueOn description }
@@ -96,7 +96,7 @@ def rest_shape(issue: dict[str, Any], api_url: str, full_name: str) -> dict[str,
         "title": issue.get("title"),
         "body": issue.get("body"),
         "state": (issue.get("state") or "OPEN").lower(),
-        "user": issue.get("author"),
+        "user": {"login": rest_login(issue.get("author"))},
         "labels": [{"name": n["name"]} for n in nodes(issue.get("labels"))],
         "assignees": [{"login": n["login"]} for n in nodes(issue.get("assignees"))],
         "milestone": (
@@ -143,17 +143,22 @@ def comments_shape(issue: dict[str, Any]) -> list[dict[str, Any]] | None:
         return None
     out = []
     for node in nodes:
-        author = node.get("author") or {}
-        login = author.get("login") or ""
-        if author.get("__typename") == "Bot" and login and not login.endswith("[bot]"):
-            login += "[bot]"  # GraphQL names an app "github-actions", REST "github-actions[bot]"
         out.append(
             {
                 "id": node.get("databaseId"),
                 "body": node.get("body"),
-                "user": {"login": login},
+                "user": {"login": rest_login(node.get("author"))},
                 "created_at": node.get("createdAt"),
                 "updated_at": node.get("updatedAt"),
             }
         )
     return out
+
+
+def rest_login(actor: dict[str, Any] | None) -> str:
+    """An actor's login as REST spells it: GraphQL names an app "github-actions", REST (and so
+    pmflow's trust in its own markers) "github-actions[bot]"."""
+    login = str((actor or {}).get("login") or "")
+    if (actor or {}).get("__typename") == "Bot" and login and not login.endswith("[bot]"):
+        login += "[bot]"
+    return login

@@ -110,3 +110,24 @@ def test_the_issue_event_path_finds_an_unlinked_issue_of_a_killed_run(
     assert run(sim, "sync", "--issue", str(number)).exit_code == 0
     made = [i for i in sim.issues(REPO) if "postmortem-action" in i.labels]
     assert len(made) == 1  # found again by its marker, not made twice
+
+
+def test_an_app_token_trusts_the_issues_it_made_through_graphql() -> None:
+    """GraphQL names an app `github-actions`, REST `github-actions[bot]`: pmflow must know the
+    issues it has just made as its own, or it would make them again."""
+    token = "ghs_appInstallationTokenForTests"
+    with GitHubSimulator() as sim:
+        sim.graphql_enabled = True
+        sim.add_user("github-actions[bot]", token=token, type="Bot")
+        sim.add_user("alice")
+        sim.add_repo(REPO, collaborators=["github-actions[bot]", "alice"])
+        sim.add_label(REPO, "postmortem")
+        add_postmortem(sim, "### Actions\n\n- [ ] Add alerting @alice due:2026-12-04\n")
+        env = {**GRAPHQL, "GITHUB_TOKEN": token}
+        for _ in range(2):
+            assert run(sim, "sync", env=env).exit_code == 0
+        made = [i for i in sim.issues(REPO) if "postmortem-action" in i.labels]
+        assert len(made) == 1 and made[0].author == "github-actions[bot]"
+        sim.clear_log()
+        assert run(sim, "sync", env=env).exit_code == 0
+        assert sim.writes() == []

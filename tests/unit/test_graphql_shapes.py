@@ -20,7 +20,7 @@ def test_a_created_issue_reads_like_a_rest_issue() -> None:
         "createdAt": "2026-12-07T09:00:00Z",
         "updatedAt": "2026-12-07T09:00:00Z",
         "closedAt": None,
-        "author": {"login": "github-actions"},
+        "author": {"__typename": "Bot", "login": "github-actions"},
         "assignees": {"nodes": [{"login": "alice"}]},
         "labels": {"nodes": [{"name": "postmortem-action"}]},
         "milestone": {
@@ -45,6 +45,7 @@ def test_a_created_issue_reads_like_a_rest_issue() -> None:
     assert issue.milestone is not None and issue.milestone.number == 3
     assert issue.milestone.node_id == "MI_kwDO1" and str(issue.milestone.due_on) == "2027-01-15"
     assert issue.comments == 0
+    assert issue.author == "github-actions[bot]"  # as REST names it, so markers are trusted
 
 
 def test_an_issue_without_a_parent_says_so() -> None:
