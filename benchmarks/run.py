@@ -484,7 +484,10 @@ def print_table(table: list[dict[str, Any]], latency: float, five: dict[str, Any
             f"{r['peak_rss_mb']:>8}{(r['writes_per_action_created'] or '-'):>7}"
             f"{r['github_paced_estimate_s']:>10}  {same}"
         )
-    print("(naive with latency: computed as wall + requests x latency; it sends them serially)")
+    print(
+        "(@latency for +cache and naive: computed as wall + requests x latency, as both send "
+        "their requests one after another; pmflow's is measured)"
+    )
     print(
         f"5        parse+plan {five['bodies']:,} bodies: {five['cpu']:.2f} s CPU "
         f"(parsing alone {five['parse_only_cpu']:.2f} s), "
@@ -529,7 +532,8 @@ def main_(argv: list[str] | None = None) -> int:
     measures: list[Measure] = []
     for latency in [0.0] + ([args.latency] if args.latency > 0 else []):
         # The naive client's tens of thousands of requests would take hours at 100 ms each; as
-        # it sends them one after another, its time with latency is computed instead.
+        # it (and pmflow with the cache) sends them one after another, their time with latency
+        # is computed instead.
         for client in clients if latency == 0 else clients[:1]:
             started = time.perf_counter()
             measures += chain(spec, client, latency, picks)
