@@ -487,6 +487,22 @@ class GitHubRepo:
                     found[number] = [comment_from_json(c, number) for c in comments]
         return found
 
+    def comments_since(self, since: dt.datetime, max_pages: int) -> list[CommentState] | None:
+        """The repository's comments created since `since`, if they fit in `max_pages` pages;
+        None when there are more (then reading issue by issue is the cheaper way)."""
+
+        def read() -> list[CommentState] | None:
+            pages = self.repo.get_issues_comments(sort="created", direction="asc", since=since)
+            found: list[CommentState] = []
+            for index in range(max_pages):
+                page = pages.get_page(index)
+                found.extend(comment_from_json(_listed(c)) for c in page)
+                if len(page) < 100:
+                    return found
+            return None
+
+        return self._call("listing the repository's comments", read)
+
     def list_repo_comments(self, since: dt.datetime) -> list[CommentState]:
         """Every comment of the repository updated since `since`: one listing, not one per issue."""
         return self._call(

@@ -182,8 +182,33 @@ def _escaped(text: str, index: int, floor: int = 0) -> bool:
     return count % 2 == 1
 
 
+def _inline_comments(text: str) -> list[tuple[int, int]]:
+    """Closed HTML comments (`<!--...-->`, `<!-->`, `<!--->`), left to right, in linear time."""
+    found = []
+    position = text.find("<!--")
+    while position != -1:
+        if text.startswith(">", position + 4):
+            end = position + 5
+        elif text.startswith("->", position + 4):
+            end = position + 6
+        else:
+            close = text.find("-->", position + 4)
+            if close == -1:
+                break  # no later comment can close either
+            end = close + 3
+        found.append((position, end))
+        position = text.find("<!--", end)
+    return found
+
+
 def code_span_ranges(text: str) -> list[tuple[int, int]]:
-    """The code spans of one line of Markdown, as (start, end) pairs, as CommonMark reads them.
+    """The code spans of one line of Markdown, as (start, end) pairs, as CommonMark reads them."""
+    return [(start, end) for start, end, is_code in opaque_ranges(text) if is_code]
+
+
+def opaque_ranges(text: str) -> list[tuple[int, int, bool]]:
+    """Code spans (True) and inline HTML comments (False) of one line, as CommonMark reads them:
+    nothing inside either renders as a mention.
 
     A run of n backticks opens a span that the next run of exactly n backticks closes (inside a
     span, backslashes are plain text); a run without such a closer is literal text, and so is a
@@ -193,11 +218,23 @@ def code_span_ranges(text: str) -> list[tuple[int, int]]:
     starts_by_length: dict[int, list[int]] = {}
     for start, end in runs:
         starts_by_length.setdefault(end - start, []).append(start)
-    spans: list[tuple[int, int]] = []
+    # An inline HTML comment that starts before a backtick hides it: raw HTML and code spans
+    # bind equally tightly, and whichever starts first wins.
+    comments = _inline_comments(text) if "<!--" in text else []
+    spans: list[tuple[int, int, bool]] = []
     consumed = 0
-    for start, end in runs:
+    next_comment = 0
+    for start, end in [*runs, (len(text) + 1, len(text) + 1)]:
+        while next_comment < len(comments) and comments[next_comment][0] < start:
+            c_start, c_end = comments[next_comment]
+            next_comment += 1
+            if c_start >= consumed:
+                spans.append((c_start, c_end, False))
+                consumed = c_end
+        if start > len(text):
+            break
         if start < consumed:
-            continue  # the closer of a span already taken
+            continue  # the closer of a span already taken, or inside an HTML comment
         opener = start + 1 if _escaped(text, start, consumed) else start
         length = end - opener
         if length == 0:
@@ -206,7 +243,7 @@ def code_span_ranges(text: str) -> list[tuple[int, int]]:
         found = bisect.bisect_right(closers, start)
         if found < len(closers):
             close = closers[found]
-            spans.append((opener, close + length))
+            spans.append((opener, close + length, True))
             consumed = close + length
     return spans
 
@@ -574,7 +611,7 @@ def _neutralise_line(line: str, keep: str | None) -> str:
         line = line[:indent] + "\\" + line[indent:]
     pieces = []
     last = 0
-    for start, end in code_span_ranges(line):
+    for start, end, _ in opaque_ranges(line):
         outside = _neutralise_outside_code(line[last:start], keep)
         if last and outside.startswith("`"):
             outside = " " + outside  # glued to the span before, the backticks would merge

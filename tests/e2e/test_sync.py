@@ -328,3 +328,22 @@ def test_json_output_is_machine_readable(sim: GitHubSimulator) -> None:
     problems = data["postmortems"][0]["problems"]
     assert {p["code"] for p in problems} >= {"bad-due-date", "missing-owner", "unassignable-owner"}
     json.dumps(data)
+
+
+def test_quiet_rerun_reads_comments_of_several_postmortems_in_one_listing(
+    sim: GitHubSimulator,
+) -> None:
+    for title in ("Search stale", "Queue backlog", "Cache stampede"):
+        add_postmortem(sim, MIXED, title)
+    run(sim, "sync")
+    sim.clear_log()
+    run(sim, "sync")
+    assert sim.writes() == []
+    paths = [r.path for r in sim.requests]
+    # No GraphQL here: one listing of the repository's comments instead of one read per issue.
+    assert paths.count(f"/repos/{REPO}/issues/comments") == 1
+    assert not [
+        p
+        for p in paths
+        if p.endswith("/comments") and "/issues/" in p and p.split("/")[-2].isdigit()
+    ]
