@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import pytest
 from pmflow.followthrough import ActionStatus, Clock
 from pmflow.model import IssueState
 from pmflow.render import Renderer
+from tests.npm_tools import npm_install
 
 PARSER = "@mermaid-js/parser@2.0.1"
 SCRIPT = """
@@ -35,32 +34,9 @@ console.log(JSON.stringify(out));
 """
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("PMFLOW_REQUIRE_CONTRACT"):
-        pytest.fail(f"Mermaid's parser is required here but unavailable: {reason}")
-    pytest.skip(f"Mermaid's parser unavailable ({reason}); install npm to run this test")
-
-
 @pytest.fixture(scope="module")
 def mermaid_parser() -> Path:
-    npm, node = shutil.which("npm"), shutil.which("node")
-    if npm is None or node is None:
-        _unavailable("npm or node is not installed")
-    cache = Path(os.environ.get("PMFLOW_CACHE") or Path.home() / ".cache" / "pmflow-contract")
-    root = cache / "mermaid-parser"
-    if not (root / "node_modules" / "@mermaid-js" / "parser").is_dir():
-        root.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(
-            [npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(root), PARSER],
-            capture_output=True,
-            timeout=300,
-            check=False,
-        )
-        if done.returncode != 0:
-            _unavailable(f"npm install {PARSER} failed: {done.stderr.decode()[-300:]}")
-    script = root / "parse-pie.mjs"
-    script.write_text(SCRIPT)
-    return script
+    return npm_install("mermaid-parser", (PARSER,), "parse-pie.mjs", SCRIPT)
 
 
 def parse_blocks(script: Path, blocks: list[str]) -> list[dict]:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -25,6 +23,7 @@ from pmflow.followthrough import Clock
 from pmflow.record import build_record
 from pmflow.record_render import render_markdown
 from pmflow.render import Renderer
+from tests.npm_tools import npm_install
 
 from ..unit.test_record import NOW, fixture
 
@@ -47,44 +46,9 @@ process.stdout.write('\\nRESULT ' + JSON.stringify(out) + '\\n');
 """
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("PMFLOW_REQUIRE_CONTRACT"):
-        pytest.fail(f"Mermaid is required here but unavailable: {reason}")
-    pytest.skip(f"Mermaid unavailable ({reason}); install npm to run this test")
-
-
 @pytest.fixture(scope="module")
 def mermaid() -> Path:
-    npm, node = shutil.which("npm"), shutil.which("node")
-    if npm is None or node is None:
-        _unavailable("npm or node is not installed")
-    cache = Path(os.environ.get("PMFLOW_CACHE") or Path.home() / ".cache" / "pmflow-contract")
-    root = cache / "mermaid"
-    if (
-        not (root / "node_modules" / "mermaid").is_dir()
-        or not (root / "node_modules" / "jsdom").is_dir()
-    ):
-        root.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(
-            [
-                npm,
-                "install",
-                "--silent",
-                "--no-audit",
-                "--no-fund",
-                "--prefix",
-                str(root),
-                *PACKAGES,
-            ],
-            capture_output=True,
-            timeout=600,
-            check=False,
-        )
-        if done.returncode != 0:
-            _unavailable(f"npm install {' '.join(PACKAGES)} failed: {done.stderr.decode()[-300:]}")
-    script = root / "parse-any.mjs"
-    script.write_text(SCRIPT)
-    return script
+    return npm_install("mermaid", PACKAGES, "parse-any.mjs", SCRIPT)
 
 
 def parse_blocks(script: Path, blocks: list[str]) -> list[dict]:
