@@ -16,6 +16,7 @@ from typing import IO
 
 import click
 
+from pmflow.cli_shared import config_option
 from pmflow.clock import ClockError
 from pmflow.clock import now as clock_now
 from pmflow.config import Config, ConfigError, load
@@ -130,13 +131,7 @@ def render_github(findings: Sequence[Finding], file: str | None) -> str:
     help="text for people, json for tools, github for ::warning annotations in Actions.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Configuration file [default: .github/pmflow.yml if it exists].",
-)
+@config_option
 @click.option(
     "--disable",
     "disabled",

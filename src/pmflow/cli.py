@@ -15,6 +15,7 @@ from pmflow.check_cli import check_command
 from pmflow.cli_shared import (
     F,
     _fail_cleanly,
+    config_option,
     open_repository,
     renderer_for,
     repository_options,
@@ -181,13 +182,7 @@ _follow_command(
 
 
 @main.command("config")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Configuration file [default: .github/pmflow.yml if it exists].",
-)
+@config_option
 @_fail_cleanly
 def config_command(config_path: Path | None) -> None:
     """Print the effective configuration (the file merged over the defaults) as YAML."""

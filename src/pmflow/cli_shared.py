@@ -52,14 +52,18 @@ def repository_options(command: F) -> F:
         envvar="GITHUB_REPOSITORY",
         help="Repository as owner/name. Env: GITHUB_REPOSITORY.",
     )(command)
-    command = click.option(
+    return config_option(command)
+
+
+def config_option(command: F) -> F:
+    """`--config FILE`, the one way every command is told where the configuration is."""
+    return click.option(
         "--config",
         "config_path",
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
         help="Configuration file [default: .github/pmflow.yml if it exists].",
     )(command)
-    return command
 
 
 def _token() -> str:
