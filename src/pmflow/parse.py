@@ -19,7 +19,7 @@ import bisect
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from pmflow.model import ActionLine, PostMortemReport, Problem, Section, Severity
 
@@ -28,6 +28,12 @@ NO_RESPONSE = "_No response_"
 
 _HEADING_START = re.compile(r" {0,3}(?P<hashes>#{1,6})(?=[ \t]|$)")
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
+# Searched in "\n" + body, so that a match starts where its line starts in the body: the lines
+# that may open a fence or a block quote, and those that may be headings. (A leading "\n" is a
+# literal the search can skip to; `^` in MULTILINE mode is tried at every character.)
+_BLOCK_CANDIDATE = re.compile(r"\n {0,3}[`~>]")
+_HEADING_CANDIDATE = re.compile(r"\n {0,3}#")
+_LINE_END_CRS = re.compile(r"\r+\n")
 _QUOTE = re.compile(r"^ {0,3}>")
 _CHECKBOX = re.compile(
     r"^(?P<lead>[ \t]*[-*+][ \t]+\[)(?P<box>[ xX])(?P<close>\])(?P<gap>[ \t]+|$)"
@@ -62,6 +68,12 @@ _LOOSE_MENTION = re.compile(r"(?<![A-Za-z0-9])" + _MENTION_BODY)
 # Right after a code span, text starts a new text node: `@a@b` wrapped as `` `@a`@b `` would ping b.
 _MENTION_HERE = re.compile(_MENTION_BODY)
 _TITLE_EDGES = frozenset(",;:–—-")
+_WORD = re.compile(r"\w")
+_CLOSING_PAREN = re.compile(r"\s*\)")
+_EMPTY_PARENS = re.compile(r"\([\s,;:]*+\)")  # left where an owner or a date was
+# What neutralise_mentions may have to change: a mention (`@`, or `&` of an entity), a backtick,
+# or `<` (HTML at the start of a line).
+_MENTION_OR_MARKUP = re.compile(r"[@&`<]")
 _BARE_ISO = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
@@ -90,58 +102,84 @@ def normalise_heading(text: str) -> str:
 
 def _visible_lines(lines: Sequence[str]) -> list[bool]:
     """For each line, whether it is ordinary Markdown text (not code, quote or HTML comment)."""
-    visible = []
+    visible = [True] * len(lines)
+    body = "".join(lines)
+    searchable = "\n" + body
+    index = offset = 0  # a line, and where it starts in `body`
     fence: str | None = None
     in_comment = False
-    for raw in lines:
+    while index < len(lines):
+        if fence is None and not in_comment:
+            # Skip to the next line that could open a fence, a quote or a comment (most lines
+            # cannot): the searches run in C, not line by line in Python.
+            block = _BLOCK_CANDIDATE.search(searchable, offset)
+            comment = body.find("<!--", offset)
+            starts = [found.start() for found in (block,) if found is not None]
+            if comment != -1:
+                starts.append(body.rfind("\n", 0, comment) + 1)
+            if not starts:
+                break
+            start = min(starts)
+            index += body.count("\n", offset, start)
+            offset = start
+        raw = lines[index]
         text = line_content(raw)
         if in_comment:
-            visible.append(False)
+            visible[index] = False
             if "-->" in text:
                 in_comment = False
-            continue
-        if fence is not None:
-            visible.append(False)
+        elif fence is not None:
+            visible[index] = False
             stripped = text.strip()
             if stripped.startswith(fence) and set(stripped) <= {fence[0]}:
                 fence = None
-            continue
-        fence_match = _FENCE.match(text)
-        if fence_match:
-            marker = fence_match["fence"]
+        elif (opened := _FENCE.match(text)) and not (
             # A backtick fence's info string may not contain backticks (CommonMark).
-            if not (marker[0] == "`" and "`" in text[fence_match.end() :]):
-                fence = marker
-                visible.append(False)
-                continue
-        if _QUOTE.match(text):
-            visible.append(False)
-            continue
-        opened = text.rfind("<!--")
-        if opened != -1 and "-->" not in text[opened:]:
-            in_comment = True
-            visible.append(text.lstrip().startswith("<!--") is False)
-            continue
-        visible.append(not (text.lstrip().startswith("<!--") and text.rstrip().endswith("-->")))
+            opened["fence"][0] == "`" and "`" in text[opened.end() :]
+        ):
+            fence = opened["fence"]
+            visible[index] = False
+        elif _QUOTE.match(text):
+            visible[index] = False
+        else:
+            start = text.rfind("<!--")
+            starts_with_comment = text.lstrip().startswith("<!--")
+            if start != -1 and "-->" not in text[start:]:
+                in_comment = True
+                visible[index] = not starts_with_comment
+            elif starts_with_comment and text.rstrip().endswith("-->"):
+                visible[index] = False
+        offset += len(raw)
+        index += 1
     return visible
 
 
 def parse_sections(lines: Sequence[str], visible: Sequence[bool]) -> list[Section]:
+    body = "".join(lines)
     headings: list[tuple[int, int, str]] = []
-    for index, raw in enumerate(lines):
-        if not visible[index]:
-            continue
-        heading = _heading(line_content(raw))
-        if heading is not None:
+    index = offset = 0
+    # Only lines starting with `#` (after at most three spaces) can be headings: found in C.
+    for candidate in _HEADING_CANDIDATE.finditer("\n" + body):
+        index += body.count("\n", offset, candidate.start())
+        offset = candidate.start()
+        if visible[index] and (heading := _heading(line_content(lines[index]))) is not None:
             headings.append((index, *heading))
+    # Each section ends where the next heading of its level or above starts.
+    ends = [len(lines)] * len(headings)
+    later: list[int] = []  # positions of later headings, each above the one after it
+    for position in range(len(headings) - 1, -1, -1):
+        level = headings[position][1]
+        while later and headings[later[-1]][1] > level:
+            later.pop()
+        if later:
+            ends[position] = headings[later[-1]][0]
+        later.append(position)
     sections = []
-    for position, (index, level, text) in enumerate(headings):
-        end = len(lines)
-        for later_index, later_level, _ in headings[position + 1 :]:
-            if later_level <= level:
-                end = later_index
-                break
-        content = "".join(line_content(line) + "\n" for line in lines[index + 1 : end]).strip()
+    for (index, level, text), end in zip(headings, ends, strict=True):
+        content = "".join(lines[index + 1 : end])
+        if "\r" in content:
+            content = _LINE_END_CRS.sub("\n", content)  # as line_content drops them
+        content = content.strip()
         sections.append(
             Section(text, level, index, None if content in ("", NO_RESPONSE) else content)
         )
@@ -249,6 +287,8 @@ def opaque_ranges(text: str) -> list[tuple[int, int, bool]]:
 
 
 def _without_code_spans(text: str) -> str:
+    if "`" not in text:
+        return text
     pieces = []
     last = 0
     for start, end in code_span_ranges(text):
@@ -280,6 +320,8 @@ def parse_iso_date(value: str) -> dt.date | None:
 
 
 class _Due:
+    __slots__ = ("bad_reason", "bad_value", "date", "span", "text")
+
     def __init__(self) -> None:
         self.date: dt.date | None = None
         self.span: tuple[int, int] | None = None
@@ -291,6 +333,9 @@ class _Due:
 def find_due(text: str) -> _Due:
     """Locate the due date token; remember a malformed one so it can be reported, not guessed."""
     due = _Due()
+    folded = text.casefold()
+    if "due" not in folded and "by" not in folded:
+        return due  # the common line without a date: no pattern search at all
     searchable = _without_code_spans(text)
     for match in _DUE_TOKEN.finditer(searchable):
         value = match["value"]
@@ -305,7 +350,7 @@ def find_due(text: str) -> _Due:
             start = match.start("open") if match["open"] else match.start("word")
             end = match.start("value") + iso.end()
             rest = searchable[end:]
-            closing = re.match(r"\s*\)", rest)
+            closing = _CLOSING_PAREN.match(rest)
             if closing and (match["open"] or "(" in searchable[match.start("word") : end]):
                 end += closing.end()
             due.date, due.span, due.text = parsed, (start, end), first_word
@@ -318,8 +363,8 @@ def find_due(text: str) -> _Due:
 
 
 def _clean_title(text: str) -> str:
-    text = re.sub(r"\([\s,;:]*+\)", " ", text)
-    text = re.sub(r"\s+", " ", text).strip()
+    text = _EMPTY_PARENS.sub(" ", text)
+    text = " ".join(text.split())
     # Trimmed by hand: `[\s,;:-]+$` is quadratic on a long run of those characters mid-line.
     start, end = 0, len(text)
     while start < end and (text[start].isspace() or text[start] in _TITLE_EDGES):
@@ -373,7 +418,8 @@ def parse_action_line(
     for start, end in sorted(spans, reverse=True):
         title_source = title_source[:start] + " " + title_source[end:]
     title = _clean_title(title_source)
-    if owner_match is not None and not _clean_title(rest[: owner_match.start()]) and title:
+    before_owner = rest[: owner_match.start()] if owner_match is not None else "x"
+    if not _WORD.search(before_owner) and not _clean_title(before_owner) and title:
         # "@carol: document the limit" reads as a sentence once the owner is taken out.
         title = title[0].upper() + title[1:]
 
@@ -484,13 +530,30 @@ def parse_postmortem(
     body: str | None,
     action_headings: Iterable[str] = DEFAULT_ACTION_HEADINGS,
     default_due: dt.date | None = None,
+    *,
+    due_policy: Callable[[str | None, dt.date | None], dt.date | None] | None = None,
 ) -> PostMortemReport:
-    """Read a post-mortem; `default_due` dates action lines that have none (a deadline policy)."""
+    """Read a post-mortem; `default_due` dates action lines that have none (a deadline policy),
+    or `due_policy` gives that date from the report's severity and incident date."""
     body = body or ""
     lines = split_lines(body)
     visible = _visible_lines(lines)
     sections = parse_sections(lines, visible)
-    position = find_actions_section(sections, action_headings)
+    # Each heading normalised once, not once per lookup: (position, content) of its first use.
+    first: dict[str, tuple[int, str | None]] = {}
+    for order, section in enumerate(sections):
+        first.setdefault(normalise_heading(section.heading), (order, section.content))
+
+    def content(*names: str) -> str | None:
+        found = [first[key] for key in {normalise_heading(n) for n in names} if key in first]
+        return min(found)[1] if found else None
+
+    severity = content("Severity")
+    incident_date = _first_date(content("Incident date"))
+    if due_policy is not None and default_due is None:
+        default_due = due_policy(severity, incident_date)
+    wanted = [first[key][0] for key in map(normalise_heading, action_headings) if key in first]
+    position = min(wanted) if wanted else None
     actions: list[ActionLine] = []
     problems: list[Problem] = []
     if position is not None:
@@ -519,15 +582,6 @@ def parse_postmortem(
                         )
                     )
 
-    # Each heading normalised once, not once per lookup: (position, content) of its first use.
-    first: dict[str, tuple[int, str | None]] = {}
-    for order, section in enumerate(sections):  # not `position`: that is the actions section
-        first.setdefault(normalise_heading(section.heading), (order, section.content))
-
-    def content(*names: str) -> str | None:
-        found = [first[key] for key in {normalise_heading(n) for n in names} if key in first]
-        return min(found)[1] if found else None
-
     return PostMortemReport(
         sections=tuple(sections),
         actions=tuple(actions),
@@ -535,9 +589,9 @@ def parse_postmortem(
         has_actions_section=position is not None,
         report_owner=_first_login(content("Report owner")),
         incident_type=content("Incident type"),
-        incident_date=_first_date(content("Incident date")),
+        incident_date=incident_date,
         meeting_date=_first_date(content("Meeting date", "Post-mortem meeting date")),
-        severity=content("Severity"),
+        severity=severity,
     )
 
 
@@ -596,6 +650,8 @@ def neutralise_mentions(text: str, keep: str | None = None) -> str:
     a mention out of its span. Each line is read on its own: a span running over a line break
     is treated as plain text, which only adds backticks.
     """
+    if not _MENTION_OR_MARKUP.search(text):
+        return text  # most titles: nothing that could ping, open a span or start HTML
     return "".join(_neutralise_line(line, keep) for line in split_lines(text))
 
 

@@ -307,7 +307,7 @@ def plan_postmortem(
     linked_children = sum(1 for a in postmortem.actions if a.parent_number == issue.number)
     line_edits: dict[int, str] = {}
     changes: list[str] = []
-    lines = split_lines(issue.body)
+    lines: list[str] | None = None  # split only when a line changes (not in a first sync)
     for line, found, _ in pairs:
         if found is None:
             continue
@@ -324,6 +324,7 @@ def plan_postmortem(
         wants_checked = found.completed
         policy_due = line.due if line.due_from_policy else None
         if needs_ref or line.checked != wants_checked or policy_due:
+            lines = lines or split_lines(issue.body)
             new = rewrite_action_line(
                 lines[line.line_index],
                 found.number if needs_ref else None,

@@ -87,7 +87,20 @@ class _CompiledOnce(jinja2.BytecodeCache):
             self._code[bucket.key] = bucket.bytecode_to_string()
 
 
-_COMPILED = _CompiledOnce()
+# One cache per kind of environment: the sandbox compiles `*` and `**` into calls the plain
+# environment does not have.
+_COMPILED_PACKAGED = _CompiledOnce()
+_COMPILED_SANDBOXED = _CompiledOnce()
+_OPTIONS: dict[str, Any] = {
+    "autoescape": False,
+    "undefined": jinja2.StrictUndefined,
+    # A Renderer lives for one run: templates are read once, not checked on disk again before
+    # each of the thousands of bodies a large run renders.
+    "auto_reload": False,
+    "keep_trailing_newline": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+}
 
 
 def truncate(text: str, limit: int = GITHUB_TEXT_LIMIT, keep_tail: str = "") -> str:
@@ -118,38 +131,54 @@ def table_cell(text: object) -> str:
 
 
 class Renderer:
+    """Renders pmflow's packaged templates and a team's overrides (`templates_dir`).
+
+    A repository's templates render in the sandbox, with output capped at RENDER_LIMIT.
+    pmflow's own templates (those not overridden) render in a plain environment whose loader
+    reaches only the package, so no repository text ever runs outside the sandbox: the sandbox's
+    checks on every attribute were most of the time spent planning a large first sync.
+    """
+
     def __init__(self, override_dir: Path | None = None) -> None:
-        loaders: list[jinja2.BaseLoader] = []
         self.override_dir = override_dir if override_dir and override_dir.is_dir() else None
-        if self.override_dir is not None:
-            loaders.append(jinja2.FileSystemLoader(str(self.override_dir)))
-        loaders.append(jinja2.PackageLoader("pmflow", "templates"))
-        self.environment = _Sandbox(
-            loader=jinja2.ChoiceLoader(loaders),
-            bytecode_cache=_COMPILED,
-            autoescape=False,
-            undefined=jinja2.StrictUndefined,
-            # A Renderer lives for one run: templates are read once, not checked on disk again
-            # before each of the thousands of bodies a large run renders.
-            auto_reload=False,
-            keep_trailing_newline=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
+        packaged = jinja2.PackageLoader("pmflow", "templates")
+        self._packaged = self._configured(
+            jinja2.Environment(loader=packaged, bytecode_cache=_COMPILED_PACKAGED, **_OPTIONS)
         )
-        self.environment.filters["no_mentions"] = neutralise_mentions
-        self.environment.filters["code"] = code_span
-        self.environment.filters["cell"] = table_cell
+        self._sandboxed = self._configured(
+            _Sandbox(
+                loader=jinja2.ChoiceLoader(
+                    [jinja2.FileSystemLoader(str(self.override_dir)), packaged]
+                    if self.override_dir is not None
+                    else [packaged]
+                ),
+                bytecode_cache=_COMPILED_SANDBOXED,
+                **_OPTIONS,
+            )
+        )
+
+    @staticmethod
+    def _configured(environment: jinja2.Environment) -> jinja2.Environment:
+        environment.filters["no_mentions"] = neutralise_mentions
+        environment.filters["code"] = code_span
+        environment.filters["cell"] = table_cell
+        return environment
+
+    def _overridden(self, name: str) -> bool:
+        return self.override_dir is not None and (self.override_dir / name).is_file()
 
     def _origin(self, name: str) -> str:
-        if self.override_dir is not None and (self.override_dir / name).is_file():
+        if self._overridden(name):
             return f"template {name} (from {self.override_dir})"
         return f"template {name}"
 
     def render(self, name: str, **context: Any) -> str:
         try:
+            if not self._overridden(name):
+                return self._packaged.get_template(name).render(**context)
             parts: list[str] = []
             size = 0
-            for part in self.environment.get_template(name).generate(**context):
+            for part in self._sandboxed.get_template(name).generate(**context):
                 parts.append(part)
                 size += len(part)
                 if size > RENDER_LIMIT:

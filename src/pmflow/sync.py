@@ -128,12 +128,12 @@ def reread(pm: PostMortem, config: Config) -> PostMortem:
 
 
 def read_report(issue: IssueState, config: Config) -> PostMortemReport:
-    report = parse_postmortem(issue.body, config.action_headings)
-    days = policy_days(report.severity, config.due_days_by_severity)
-    start = report.incident_date or (issue.created_at.date() if issue.created_at else None)
-    if days is None or start is None:
-        return report
-    return parse_postmortem(issue.body, config.action_headings, start + dt.timedelta(days=days))
+    def policy_due(severity: str | None, incident_date: dt.date | None) -> dt.date | None:
+        days = policy_days(severity, config.due_days_by_severity)
+        start = incident_date or (issue.created_at.date() if issue.created_at else None)
+        return None if days is None or start is None else start + dt.timedelta(days=days)
+
+    return parse_postmortem(issue.body, config.action_headings, due_policy=policy_due)
 
 
 def _fill_needs(

@@ -70,6 +70,25 @@ def test_override_templates_are_sandboxed(tmp_path: Path) -> None:
         Renderer(tmp_path).render("problems_comment.md.j2", marker="", problems=[])
 
 
+def test_an_override_that_includes_a_packaged_template_is_still_sandboxed(
+    tmp_path: Path,
+) -> None:
+    # pmflow's own templates render outside the sandbox; reaching one from an override must not
+    # take the override out of it, nor let the override's code run unchecked.
+    (tmp_path / "problems_comment.md.j2").write_text(
+        '{% include "verified_comment.md.j2" ignore missing %}'
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}"
+    )
+    renderer = Renderer(tmp_path)
+    with pytest.raises(TemplateError, match=r"problems_comment\.md\.j2 \(from "):
+        renderer.render("problems_comment.md.j2", marker="", problems=[])
+    # The packaged templates the override did not replace render as shipped.
+    context = {"marker": "m", "who": "alice", "meeting_date": "2026-11-02", "days": 5}
+    shipped = Renderer(None).render("nudge_actions.md.j2", **context)
+    assert shipped.startswith("m\n@alice the post-mortem meeting was on 2026-11-02")
+    assert renderer.render("nudge_actions.md.j2", **context) == shipped
+
+
 def test_override_templates_win(tmp_path: Path) -> None:
     (tmp_path / "problems_comment.md.j2").write_text("{{ marker }} custom {{ problems | length }}")
     assert (
