@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -96,6 +97,7 @@ def line_ending(line: str) -> str:
     return line[len(line_content(line)) :]
 
 
+@functools.lru_cache(maxsize=1024)  # the same few headings, in every post-mortem
 def normalise_heading(text: str) -> str:
     return " ".join(text.strip().rstrip(":").split()).casefold()
 
@@ -156,33 +158,31 @@ def _visible_lines(lines: Sequence[str]) -> list[bool]:
 
 def parse_sections(lines: Sequence[str], visible: Sequence[bool]) -> list[Section]:
     body = "".join(lines)
-    headings: list[tuple[int, int, str]] = []
+    headings: list[tuple[int, int, str, int]] = []  # line, level, text, where its line starts
     index = offset = 0
     # Only lines starting with `#` (after at most three spaces) can be headings: found in C.
     for candidate in _HEADING_CANDIDATE.finditer("\n" + body):
         index += body.count("\n", offset, candidate.start())
         offset = candidate.start()
         if visible[index] and (heading := _heading(line_content(lines[index]))) is not None:
-            headings.append((index, *heading))
-    # Each section ends where the next heading of its level or above starts.
-    ends = [len(lines)] * len(headings)
+            headings.append((index, *heading, offset))
+    sections = []
     later: list[int] = []  # positions of later headings, each above the one after it
     for position in range(len(headings) - 1, -1, -1):
-        level = headings[position][1]
+        index, level, text, offset = headings[position]
+        # The section ends where the next heading of its level or above starts.
         while later and headings[later[-1]][1] > level:
             later.pop()
-        if later:
-            ends[position] = headings[later[-1]][0]
+        end = headings[later[-1]][3] if later else len(body)
         later.append(position)
-    sections = []
-    for (index, level, text), end in zip(headings, ends, strict=True):
-        content = "".join(lines[index + 1 : end])
+        content = body[offset + len(lines[index]) : end]
         if "\r" in content:
             content = _LINE_END_CRS.sub("\n", content)  # as line_content drops them
         content = content.strip()
         sections.append(
             Section(text, level, index, None if content in ("", NO_RESPONSE) else content)
         )
+    sections.reverse()
     return sections
 
 
@@ -311,8 +311,10 @@ def find_owner(text: str) -> tuple[str | None, re.Match[str] | None]:
 
 def parse_iso_date(value: str) -> dt.date | None:
     match = _ISO_DATE.match(value)
-    if not match:
-        return None
+    return _iso_date_of(match) if match else None
+
+
+def _iso_date_of(match: re.Match[str]) -> dt.date | None:
     try:
         return dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
     except ValueError:
@@ -330,6 +332,35 @@ class _Due:
         self.bad_reason: str | None = None
 
 
+def _due_tokens(text: str) -> Iterable[re.Match[str]]:
+    """`_DUE_TOKEN.finditer(text)`, faster: on ASCII text the pattern is tried only where `due`
+    or `by` occurs (and at the `(` before it), found by `str.find`, not at every character."""
+    if not text.isascii():  # lower() keeps ASCII text's length, so its positions are text's
+        yield from _DUE_TOKEN.finditer(text)
+        return
+    lowered = text.lower()
+    words = sorted(position for word in ("due", "by") for position in _positions(lowered, word))
+    resume = 0  # matches do not overlap: the next one starts after the last one's end
+    for word_start in words:
+        if word_start < resume:
+            continue
+        start = word_start
+        before = len(text[resume:word_start].rstrip()) + resume
+        if before > resume and text[before - 1] == "(":
+            start = before - 1  # the pattern's optional `(` and spaces in front of the word
+        match = _DUE_TOKEN.match(text, start)
+        if match is not None:
+            yield match
+            resume = match.end()
+
+
+def _positions(text: str, word: str) -> Iterable[int]:
+    position = text.find(word)
+    while position != -1:
+        yield position
+        position = text.find(word, position + 1)
+
+
 def find_due(text: str) -> _Due:
     """Locate the due date token; remember a malformed one so it can be reported, not guessed."""
     due = _Due()
@@ -337,22 +368,21 @@ def find_due(text: str) -> _Due:
     if "due" not in folded and "by" not in folded:
         return due  # the common line without a date: no pattern search at all
     searchable = _without_code_spans(text)
-    for match in _DUE_TOKEN.finditer(searchable):
+    for match in _due_tokens(searchable):
         value = match["value"]
-        first_word = value.split()[0].rstrip(".")
+        first_word = value.split(None, 1)[0].rstrip(".")
         iso = _ISO_DATE.match(first_word)
         if iso:
-            parsed = parse_iso_date(first_word)
+            parsed = _iso_date_of(iso)
             if parsed is None:
                 if due.bad_value is None:
                     due.bad_value, due.bad_reason = first_word, "not-a-real-date"
                 continue
             start = match.start("open") if match["open"] else match.start("word")
             end = match.start("value") + iso.end()
-            rest = searchable[end:]
-            closing = _CLOSING_PAREN.match(rest)
-            if closing and (match["open"] or "(" in searchable[match.start("word") : end]):
-                end += closing.end()
+            closing = _CLOSING_PAREN.match(searchable, end)
+            if closing and (match["open"] or searchable.find("(", match.start("word"), end) >= 0):
+                end = closing.end()
             due.date, due.span, due.text = parsed, (start, end), first_word
             return due
         is_due_word = match["word"].casefold() == "due"
@@ -400,7 +430,7 @@ def parse_action_line(
     match, rest = parts
     checked = match["box"] in "xX"
     issue_number = None
-    ref = _ISSUE_REF.match(rest)
+    ref = _ISSUE_REF.match(rest) if rest.startswith("#") else None
     if ref:
         issue_number = int(ref["number"])
         rest = rest[ref.end() :]
@@ -411,7 +441,11 @@ def parse_action_line(
     spans: list[tuple[int, int]] = []
     if owner_match is not None:
         start = owner_match.start()
-        label = _OWNER_LABEL.search(rest[:start])
+        before = rest[:start]
+        folded = before.casefold()
+        # The label's words come first: most lines have none, and need no pattern search.
+        maybe = "own" in folded or "assignee" in folded
+        label = _OWNER_LABEL.search(before) if maybe else None
         spans.append((label.start() if label else start, owner_match.end()))
     if due.span is not None:
         spans.append(due.span)
@@ -544,12 +578,12 @@ def parse_postmortem(
     for order, section in enumerate(sections):
         first.setdefault(normalise_heading(section.heading), (order, section.content))
 
-    def content(*names: str) -> str | None:
-        found = [first[key] for key in {normalise_heading(n) for n in names} if key in first]
+    def content(*names: str) -> str | None:  # names as normalise_heading writes them
+        found = [first[key] for key in names if key in first]
         return min(found)[1] if found else None
 
-    severity = content("Severity")
-    incident_date = _first_date(content("Incident date"))
+    severity = content("severity")
+    incident_date = _first_date(content("incident date"))
     if due_policy is not None and default_due is None:
         default_due = due_policy(severity, incident_date)
     wanted = [first[key][0] for key in map(normalise_heading, action_headings) if key in first]
@@ -587,10 +621,10 @@ def parse_postmortem(
         actions=tuple(actions),
         problems=tuple(problems),
         has_actions_section=position is not None,
-        report_owner=_first_login(content("Report owner")),
-        incident_type=content("Incident type"),
+        report_owner=_first_login(content("report owner")),
+        incident_type=content("incident type"),
         incident_date=incident_date,
-        meeting_date=_first_date(content("Meeting date", "Post-mortem meeting date")),
+        meeting_date=_first_date(content("meeting date", "post-mortem meeting date")),
         severity=severity,
     )
 
