@@ -39,6 +39,7 @@ _QUOTE = re.compile(r"^ {0,3}>")
 _CHECKBOX = re.compile(
     r"^(?P<lead>[ \t]*[-*+][ \t]+\[)(?P<box>[ xX])(?P<close>\])(?P<gap>[ \t]+|$)"
 )
+_ITEM_STARTS = frozenset("-*+0123456789")
 _PLAIN_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\S")
 _ISSUE_REF = re.compile(r"^#(?P<number>[1-9][0-9]{0,9})(?=\s|$)")
 # GitHub logins: alphanumerics and single hyphens, at most 39 characters.
@@ -51,6 +52,7 @@ _DUE_TOKEN = re.compile(
     r"(?i)(?:(?P<open>\()\s*+)?\b(?P<word>due|by)\b(?:\s*+:\s*+|\s++|(?=\())\(?\s*+"
     r"(?P<value>[^\s(),;]++(?:\s++[^\s(),;]++)?)"
 )
+_DUE_WORDS = re.compile("due|by")  # where _DUE_TOKEN can match, in lower-case ASCII text
 _ISO_DATE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d-])")
 _DATEISH_WORDS = re.compile(
     r"(?i)^(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|"
@@ -334,14 +336,13 @@ class _Due:
 
 def _due_tokens(text: str) -> Iterable[re.Match[str]]:
     """`_DUE_TOKEN.finditer(text)`, faster: on ASCII text the pattern is tried only where `due`
-    or `by` occurs (and at the `(` before it), found by `str.find`, not at every character."""
+    or `by` occurs (and at the `(` before it), not at every character."""
     if not text.isascii():  # lower() keeps ASCII text's length, so its positions are text's
         yield from _DUE_TOKEN.finditer(text)
         return
-    lowered = text.lower()
-    words = sorted(position for word in ("due", "by") for position in _positions(lowered, word))
     resume = 0  # matches do not overlap: the next one starts after the last one's end
-    for word_start in words:
+    for word in _DUE_WORDS.finditer(text.lower()):
+        word_start = word.start()
         if word_start < resume:
             continue
         start = word_start
@@ -352,13 +353,6 @@ def _due_tokens(text: str) -> Iterable[re.Match[str]]:
         if match is not None:
             yield match
             resume = match.end()
-
-
-def _positions(text: str, word: str) -> Iterable[int]:
-    position = text.find(word)
-    while position != -1:
-        yield position
-        position = text.find(word, position + 1)
 
 
 def find_due(text: str) -> _Due:
@@ -424,10 +418,10 @@ def parse_action_line(
 ) -> tuple[ActionLine | None, list[Problem]]:
     """Parse one checklist line; return the action (if valid) and the problems found."""
     text = line_content(raw)
-    parts = _checkbox_parts(text)
-    if parts is None:
+    match = _CHECKBOX.match(text)
+    if match is None:
         return None, []
-    match, rest = parts
+    rest = text[match.end() :]
     checked = match["box"] in "xX"
     issue_number = None
     ref = _ISSUE_REF.match(rest) if rest.startswith("#") else None
@@ -594,7 +588,8 @@ def parse_postmortem(
         start, end = _section_range(sections, len(lines), position)
         seen: dict[str, int] = {}
         for index in range(start, end):
-            if not visible[index]:
+            # Only list items can be actions (or look like them): `-`, `*`, `+` or a digit.
+            if not visible[index] or lines[index].lstrip(" \t")[:1] not in _ITEM_STARTS:
                 continue
             action, line_problems = parse_action_line(index, lines[index], seen, default_due)
             if action is not None:
