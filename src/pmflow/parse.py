@@ -44,7 +44,8 @@ _PLAIN_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\S")
 _ISSUE_REF = re.compile(r"^#(?P<number>[1-9][0-9]{0,9})(?=\s|$)")
 # GitHub logins: alphanumerics and single hyphens, at most 39 characters.
 _LOGIN = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}"
-_MENTION = re.compile(rf"(?<![\w@/`.-])@(?P<login>{_LOGIN})(?P<team>/[\w.-]+)?(?![\w-])")
+# The look-behind comes after the `@` it checks, so that a search can skip from `@` to `@`.
+_MENTION = re.compile(rf"@(?<![\w@/`.-]@)(?P<login>{_LOGIN})(?P<team>/[\w.-]+)?(?![\w-])")
 # Possessive quantifiers (*+, ++) where whitespace runs meet: a long run of spaces in a line must
 # not make matching quadratic (a body can hold 65,536 characters; a hostile one, a megabyte).
 _OWNER_LABEL = re.compile(r"(?i)\b(?:owner|owned by|assignee)\s*+:?\s*+$")
@@ -324,14 +325,12 @@ def _iso_date_of(match: re.Match[str]) -> dt.date | None:
 
 
 class _Due:
-    __slots__ = ("bad_reason", "bad_value", "date", "span", "text")
-
-    def __init__(self) -> None:
-        self.date: dt.date | None = None
-        self.span: tuple[int, int] | None = None
-        self.text: str | None = None
-        self.bad_value: str | None = None
-        self.bad_reason: str | None = None
+    # Class-level defaults: creating one (once per checklist line) sets nothing.
+    date: dt.date | None = None
+    span: tuple[int, int] | None = None
+    text: str | None = None
+    bad_value: str | None = None
+    bad_reason: str | None = None
 
 
 def _due_tokens(text: str) -> Iterable[re.Match[str]]:
