@@ -149,6 +149,7 @@ class Renderer:
         # (`range`, `dict`, ...) a context needs no merging, which halves the cost of a render.
         self._packaged.globals.clear()
         self._overrides: dict[str, bool] = {}
+        self._templates: dict[str, jinja2.Template] = {}  # pmflow's own, loaded once per run
         self._sandboxed = self._configured(
             _Sandbox(
                 loader=jinja2.ChoiceLoader(
@@ -182,7 +183,9 @@ class Renderer:
     def render(self, name: str, **context: Any) -> str:
         try:
             if not self._overridden(name):
-                template = self._packaged.get_template(name)
+                template = self._templates.get(name) or self._templates.setdefault(
+                    name, self._packaged.get_template(name)
+                )
                 # What Template.render does, but with the context shared, not copied.
                 return "".join(template.root_render_func(template.new_context(context, True)))
             parts: list[str] = []
