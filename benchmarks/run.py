@@ -64,7 +64,9 @@ MINIMUM_DEFINITION = (
     "Writes: in a first sync, the action label, one milestone per post-mortem, one create per "
     "action (with the sub-issue link in the same GraphQL mutation), one checklist rewrite per "
     "post-mortem, and a comment plus a label on each post-mortem with problems; a week later, "
-    "one status comment per open post-mortem; nothing in a quiet rerun or in scenario 4."
+    "one status comment per open post-mortem; nothing in a quiet rerun or in scenario 4. "
+    "Client `rest` (PMFLOW_GRAPHQL=0): the same, except that a first sync reads no repository "
+    "node id and writes one sub-issue link per action after its create."
 )
 
 
@@ -100,7 +102,11 @@ def expected_comments_after_setup(spec: RepoSpec) -> int:
     return problems + status + followups + nudges
 
 
-def minimum(spec: RepoSpec, scenario: str, issue: int | None = None) -> dict[str, Any]:
+def minimum(
+    spec: RepoSpec, scenario: str, issue: int | None = None, *, rest: bool = False
+) -> dict[str, Any]:
+    """The minimum of a scenario; `rest`: for a client that creates through REST only, which
+    links each action issue with a write of its own and needs no repository node id."""
     P = len(spec.postmortems)
     A = spec.action_count
     with_problems = sum(pm.has_problems for pm in spec.postmortems)
@@ -116,15 +122,20 @@ def minimum(spec: RepoSpec, scenario: str, issue: int | None = None) -> dict[str
             "milestones (none yet)": 1,
             "assignees": min(len(spec.owners), pages(assignable_users)),
             "re-read before each checklist rewrite": P,
-            "the repository's node id (for GraphQL's createIssue)": 1,
         }
+        if not rest:
+            reads["the repository's node id (for GraphQL's createIssue)"] = 1
         writes = {
             "action label": 1,
             "milestones": P,
-            "action issues (linked in the create)": A,
             "checklist rewrites": P,
             "problems comments and labels": 2 * with_problems,
         }
+        if rest:
+            writes["action issues (REST create)"] = A
+            writes["sub-issue links (one REST write each)"] = A
+        else:
+            writes["action issues (linked in the create)"] = A
     elif scenario == "2":
         reads = {
             "identify the token's user": 1,
@@ -241,16 +252,19 @@ def measure(
 # --- the clients ---------------------------------------------------------------------------------
 
 
-def pmflow_cli(api_url: str, now: dt.datetime, *args: str, cache: str | None = None) -> int:
-    env = {
+def pmflow_cli(
+    api_url: str, now: dt.datetime, *args: str, cache: str | None = None, graphql: bool = True
+) -> int:
+    env: dict[str, str | None] = {
         "GITHUB_API_URL": api_url,
         "GITHUB_TOKEN": TOKEN,
         "GITHUB_REPOSITORY": REPO,
         "PMFLOW_NOW": now.isoformat(),
         "PMFLOW_SECONDS_BETWEEN_REQUESTS": "0",
         "PMFLOW_SECONDS_BETWEEN_WRITES": "0",
-        # As on github.com, where pmflow uses GraphQL's createIssue by default.
-        "PMFLOW_GRAPHQL": "1",
+        # Unset: the default, GraphQL's createIssue (the simulator has GraphQL, as github.com
+        # does); "0" for the `rest` rows.
+        "PMFLOW_GRAPHQL": None if graphql else "0",
         "PMFLOW_HTTP_CACHE": cache or "",
     }
     # A first sync of 1,000 actions needs more writes than one run's default budget allows (the
@@ -275,6 +289,19 @@ def pmflow_client() -> Client:
         return pmflow_cli(api_url, now, "sync", *extra)
 
     return Client("pmflow", sync, lambda api_url, now: pmflow_cli(api_url, now, "run"))
+
+
+def rest_client() -> Client:
+    """pmflow with PMFLOW_GRAPHQL=0: action issues created by REST, then linked by REST."""
+
+    def sync(api_url: str, now: dt.datetime, issue: int | None) -> Any:
+        extra = ("--issue", str(issue)) if issue else ()
+        return pmflow_cli(api_url, now, "sync", *extra, graphql=False)
+
+    def run(api_url: str, now: dt.datetime) -> Any:
+        return pmflow_cli(api_url, now, "run", graphql=False)
+
+    return Client("rest", sync, run)
 
 
 def cached_client(directory: str) -> Client:
@@ -320,7 +347,7 @@ def chain(spec: RepoSpec, client: Client, latency: float, picks: dict[str, int])
         out.append(measure(host, "1", client.name, latency, lambda: client.sync(url, now, None)))
         # Not measured: the first weekly run, the same day (status, follow-ups, nudges).
         now = at(t0 + dt.timedelta(hours=1))
-        client.run(url, now) if client.name == "+cache" else pmflow_cli(url, now, "run")
+        client.run(url, now) if client.name in ("+cache", "rest") else pmflow_cli(url, now, "run")
         out[-1].extra["comments_after_setup"] = host.call("comment_count")
         now = at(t0 + dt.timedelta(days=7))
         out.append(measure(host, "2", client.name, latency, lambda: client.run(url, now)))
@@ -425,7 +452,7 @@ def rows(
     reference = {m.scenario: m.digest for m in measures if m.client == "pmflow"}
     out = []
     for (scenario, client), m in fast.items():
-        low = minimum(spec, scenario, picks.get(scenario))
+        low = minimum(spec, scenario, picks.get(scenario), rest=client == "rest")
         s = m.stats
         created = spec.action_count if scenario == "1" else 0
         lat = slow.get((scenario, client))
@@ -527,7 +554,7 @@ def main_(argv: list[str] | None = None) -> int:
     )
     five = parse_and_plan(bodies, args.seed)
     cache = tempfile.mkdtemp(prefix="pmflow-http-cache-")
-    clients = [pmflow_client(), cached_client(cache)]
+    clients = [pmflow_client(), cached_client(cache), rest_client()]
     clients += [] if args.no_naive else [naive_client()]
     measures: list[Measure] = []
     for latency in [0.0] + ([args.latency] if args.latency > 0 else []):
@@ -544,7 +571,7 @@ def main_(argv: list[str] | None = None) -> int:
             )
     shutil.rmtree(cache, ignore_errors=True)
     table = rows(spec, measures, args.latency, picks)
-    order = {"pmflow": 0, "+cache": 1, "naive": 2}
+    order = {"pmflow": 0, "+cache": 1, "rest": 2, "naive": 3}
     table.sort(key=lambda r: (r["scenario"], order[r["client"]]))
     print_table(table, args.latency, five)
     print()

@@ -13,6 +13,7 @@ TOKEN_VARIABLES = (
     "GITHUB_ACTIONS",
     "GITHUB_STEP_SUMMARY",
     "PMFLOW_BOT_LOGIN",
+    "PMFLOW_GRAPHQL",  # tests of the default path must not inherit a developer's setting
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
 import os
 import time
@@ -30,6 +31,7 @@ from pmflow.limits import (
     RateLimitWait,
     Sleep,
     backoff_seconds,
+    is_primary_message,
     rate_limit_wait,
 )
 from pmflow.markers import ANY_BOT
@@ -52,6 +54,11 @@ class RateLimited(GitHubError):
 
 class SubIssuesUnsupported(GitHubError):
     """The server has no sub-issues API (older GitHub Enterprise Server)."""
+
+
+class _NothingFound(GitHubError):
+    """Every send of a create failed without a clear answer, and looking for its result after
+    the last one found nothing."""
 
 
 def _when(text: str | None) -> dt.datetime | None:
@@ -146,16 +153,12 @@ def _send_conditionally(github: Github, cache: httpcache.ValidatorCache) -> None
     requester._Requester__connectionClass = connection  # type: ignore[attr-defined]
 
 
-def _graphql_wanted(api_url: str) -> bool | None:
-    """PMFLOW_GRAPHQL: `1` tries GraphQL's createIssue (and falls back to REST where the server
-    refuses it), `0` never does; unset, pmflow tries it on github.com only, where it is known to
-    take `parentIssueId`, and not on other servers (an Enterprise Server may lack the field)."""
+def _graphql_wanted() -> bool | None:
+    """PMFLOW_GRAPHQL: `0` (or false, no, off) never uses GraphQL; `1` or unset tries it on
+    every server, and REST does the work for the rest of the run where the server refuses it
+    (no GraphQL there, or a schema without `parentIssueId`)."""
     setting = os.environ.get("PMFLOW_GRAPHQL", "").strip().lower()
-    if setting in ("0", "false", "no", "off"):
-        return False
-    if setting in ("1", "true", "yes", "on"):
-        return None
-    return None if api_url == DEFAULT_API_URL else False
+    return False if setting in ("0", "false", "no", "off") else None
 
 
 def _is_ambiguous(error: Exception) -> bool:
@@ -252,9 +255,10 @@ class GitHubRepo:
         if self.http_cache is not None:
             _send_conditionally(self.github, self.http_cache)
         self._me: str | None = None
-        # GraphQL's createIssue links a sub-issue in the same write. None: to be tried; False:
-        # REST for the rest of the run (this server cannot, or PMFLOW_GRAPHQL says not to).
-        self._graphql: bool | None = _graphql_wanted(self.api_url)
+        # GraphQL's createIssue links a sub-issue in the same write. None: to be tried; True: it
+        # has worked in this run; False: REST for the rest of the run (this server cannot, or
+        # PMFLOW_GRAPHQL says not to). The same switch governs the GraphQL read of comments.
+        self._graphql: bool | None = _graphql_wanted()
         self._node_ids: dict[tuple[str, str], str] = {}  # ("label", name), ("user", login)
 
     def _sleep(self, seconds: float) -> None:
@@ -329,15 +333,20 @@ class GitHubRepo:
             raise _explain(error, doing) from error
 
     def _create_once(
-        self, doing: str, send: Callable[[], T], find_existing: Callable[[], T | None]
+        self,
+        doing: str,
+        send: Callable[[], T],
+        find_existing: Callable[[], T | None],
+        sends: int | None = None,
     ) -> T:
         """Send a create; after an ambiguous failure, look for its result before sending again.
 
         A refusal (rate limit, 4xx) was not carried out: `_attempt` waits and re-sends, or it is
         reported. A 5xx or a lost answer may hide a create that happened (GitHub does this), so
-        the next attempt is made only once `find_existing` (by pmflow's marker) found nothing.
+        the next attempt is made only once `find_existing` (by pmflow's marker) found nothing;
+        at most `sends` attempts (default: 1 + retries), then _NothingFound.
         """
-        sends = 1 + max(self.limits.retries, 0)
+        sends = sends or 1 + max(self.limits.retries, 0)
         for attempt in range(1, sends + 1):
             try:
                 return self._attempt(doing, send)
@@ -353,7 +362,7 @@ class GitHubRepo:
                 return existing
             if attempt < sends:
                 self._sleep(backoff_seconds(self.limits, attempt))
-        raise _explain(last, doing) from last
+        raise _NothingFound(str(_explain(last, doing))) from last
 
     def _repeatable(self, doing: str, send: Callable[[], T]) -> T:
         """A write that is safe to send twice (adding a label, linking a sub-issue): after an
@@ -463,26 +472,35 @@ class GitHubRepo:
 
     def comments_of_issues(self, issues: Iterable[IssueState]) -> dict[int, list[CommentState]]:
         """The comments of many issues in one GraphQL request per 50, where GraphQL is used;
-        issues it could not answer for in full are left out (read them with list_comments)."""
+        issues it could not answer for in full are left out (read them with list_comments).
+        A server that cannot answer (no GraphQL, another schema, a failure) is not asked again
+        in this run: REST reads them."""
         wanted = [issue for issue in issues if issue.node_id]
         found: dict[int, list[CommentState]] = {}
         if self._graphql is False or not wanted:
             return found
-        requester = self.repo.requester
         for start in range(0, len(wanted), 50):
             variables = {"ids": [issue.node_id for issue in wanted[start : start + 50]]}
 
             def read(variables: dict[str, Any] = variables) -> dict[str, Any]:
-                return requester.graphql_query(graphql.ISSUE_COMMENTS, variables)[1]
+                return self._graphql_answer(graphql.ISSUE_COMMENTS, variables)
 
             try:
                 data = self._attempt("reading comments", read)
-            except (GithubException, requests.exceptions.RequestException) as error:
+            except (
+                graphql.Refused,
+                GithubException,
+                requests.exceptions.RequestException,
+            ) as error:
+                # A read: nothing to look for. Rate limits are waited out or end the run above.
+                # A server where GraphQL has not worked yet is not asked again in this run.
                 log.info("could not read comments through GraphQL (%s); using REST", error)
+                if self._graphql is None or isinstance(error, graphql.Refused):
+                    self._graphql = False
                 return found
             for node in (data.get("data") or {}).get("nodes") or ():
-                comments = graphql.comments_shape(node) if node else None
-                if comments is not None:
+                comments = graphql.comments_shape(node) if isinstance(node, dict) else None
+                if comments is not None and isinstance(node.get("number"), int):
                     number = node["number"]
                     found[number] = [comment_from_json(c, number) for c in comments]
         return found
@@ -687,36 +705,85 @@ class GitHubRepo:
             label_ids=[i for i in label_ids if i],
             milestone_id=milestone_node_id,
         )
-        requester = self.repo.requester
+        doing = f"creating issue {title!r}"
 
         def send() -> IssueState:
-            _, data = requester.graphql_query(graphql.CREATE_ISSUE, variables)
-            issue = ((data.get("data") or {}).get("createIssue") or {}).get("issue")
-            if not issue:
-                raise GithubException(502, data, None, "createIssue answered no issue")
-            return issue_from_json(graphql.rest_shape(issue, self.api_url, self.full_name))
+            answer = self._graphql_answer(graphql.CREATE_ISSUE, variables)
+            issue = graphql.created_issue(answer)
+            if issue is not None:
+                try:
+                    return issue_from_json(graphql.rest_shape(issue, self.api_url, self.full_name))
+                except (AttributeError, KeyError, TypeError, ValueError) as error:
+                    # Made, but answered in a shape of its own: found again by its marker.
+                    raise graphql.Refused(
+                        f"createIssue's answer cannot be read ({error!r})",
+                        unsupported=True,
+                        maybe_made=True,
+                    ) from error
+            if answer.get("errors"):
+                # Refused as a whole (an issue-specific rule: a parent with too many sub-issues, a
+                # node GitHub cannot resolve): nothing was made, so REST makes it.
+                raise graphql.Refused(graphql.error_text(answer), unsupported=False)
+            raise graphql.Refused(
+                "createIssue answered neither an issue nor an error",
+                unsupported=True,
+                maybe_made=True,
+            )
 
+        # Until createIssue has worked in this run, a lost answer or a 5xx is looked for once
+        # and then left to REST (a server whose GraphQL fails gets one request, not a resend).
+        sends = None if self._graphql else 1
         try:
-            made = self._create_once(
-                f"creating issue {title!r}", send, find_existing or (lambda: None)
-            )
-        except GitHubError as error:
-            cause = error.__cause__
-            data = getattr(cause, "data", None)
-            status = getattr(cause, "status", None)
-            unsupported = status == 404 or any(
-                hint in graphql.error_text(data) for hint in graphql.UNSUPPORTED_HINTS
-            )
-            if isinstance(error, RateLimited) or not (unsupported or status == 400):
+            made = self._create_once(doing, send, find_existing or (lambda: None), sends)
+        except _NothingFound:
+            if self._graphql or find_existing is None:
                 raise
-            # No GraphQL here, or one without `parentIssueId`: GitHub made nothing (the document
-            # was refused as a whole), so REST creates it and the caller links it.
-            log.info("GraphQL createIssue unavailable (%s); using REST", error)
-            if unsupported:
+            self._graphql = False
+            log.warning("%s: GraphQL gave no clear answer and made nothing; using REST", doing)
+            return None
+        except graphql.Refused as refusal:
+            # Until createIssue has worked once in this run, any refusal ends GraphQL for the run:
+            # a server that cannot do it costs one request, not one per action issue.
+            if refusal.unsupported or self._graphql is None:
                 self._graphql = False
+            log.info("GraphQL createIssue refused (%s); %s by REST", refusal, doing)
+            if refusal.maybe_made and find_existing is not None:
+                return self._call(f"checking after {doing}", find_existing)
             return None
         self._graphql = True
         return made
+
+    def _graphql_answer(self, document: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """POST a GraphQL document; its answer when the server ran it (`errors` may come with
+        `data`, for the caller to read).
+
+        Raises graphql.Refused when the server did not run it: 404, 405, 501 or any other
+        refusal (4xx), an answer that is not GraphQL's (a page that is not JSON), errors with no
+        `data`. Rate limits (a 403 or 429, or GraphQL's RATE_LIMITED) raise GithubException for
+        `_attempt` to wait out or defer; so do other 5xx, and a lost answer raises requests'
+        exception: after those the caller cannot know whether a mutation took effect.
+        """
+        requester = self.repo.requester
+        payload = {"query": document, "variables": variables}
+        try:
+            headers, answer = requester.requestJsonAndCheck(
+                "POST", requester.graphql_url, input=payload
+            )
+        except GithubException as error:
+            if _rate_limit_of(error) is not None or (error.status >= 500 and error.status != 501):
+                raise
+            if not (isinstance(error.data, dict) and isinstance(error.data.get("errors"), list)):
+                raise graphql.Refused(
+                    f"GitHub answered {error.status}", unsupported=True
+                ) from error
+            headers, answer = error.headers or {}, error.data  # a GraphQL answer sent as a 4xx
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise graphql.Refused("the answer is not JSON", unsupported=True) from error
+        if graphql.rate_limited(answer):
+            text = graphql.error_text(answer)
+            message = text if is_primary_message(text) else f"API rate limit exceeded: {text}"
+            raise GithubException(403, {"message": message}, headers, message)
+        return graphql.check_answer(answer)
 
     def edit_issue(
         self,

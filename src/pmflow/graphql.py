@@ -51,9 +51,80 @@ query IssueComments($ids: [ID!]!) {
 """
 COMMENTS_PAGE = 100
 
-# A server whose schema lacks a field pmflow sends (an older GitHub Enterprise Server without
-# `parentIssueId`), or without GraphQL at all: REST does the work there for the rest of the run.
-UNSUPPORTED_HINTS = ("is not defined by type", "doesn't accept argument", "doesn't exist on type")
+# A server whose schema lacks a field, argument or type pmflow sends (an older GitHub Enterprise
+# Server without `parentIssueId`) says so in its errors: GitHub's wording and codes, then
+# graphql-core's (other servers). REST does the work there for the rest of the run.
+UNSUPPORTED_HINTS = (
+    "doesn't accept argument",
+    "doesn't exist on type",
+    "isn't a defined input type",
+    "no such type",
+    "is not defined by type",
+    "cannot query field",
+    "unknown argument",
+    "unknown type",
+)
+UNSUPPORTED_CODES = frozenset(
+    {"argumentNotAccepted", "undefinedField", "undefinedType", "variableMismatch"}
+)
+
+
+class Refused(Exception):
+    """The server answered a GraphQL request without carrying it out, so there is nothing to look
+    for and nothing to send again: REST does the work instead.
+
+    `unsupported`: it would refuse every such request (no GraphQL there, or a schema without what
+    pmflow sends), so GraphQL is not tried again in this run. `maybe_made`: an answer that looks
+    like GraphQL's but holds neither the issue nor an error, after which pmflow looks for the
+    issue by its marker before creating it by REST.
+    """
+
+    def __init__(self, reason: str, *, unsupported: bool, maybe_made: bool = False) -> None:
+        super().__init__(reason)
+        self.unsupported = unsupported
+        self.maybe_made = maybe_made
+
+
+def check_answer(answer: Any) -> dict[str, Any]:
+    """A GraphQL answer (status 2xx or 4xx, body parsed) whose `data` can be read; Refused when
+    the server did not run the document: not a GraphQL answer at all (a non-JSON page arrives as
+    `{"data": "<text>"}` from PyGithub), errors and no `data` (the document failed validation,
+    so nothing was executed), or errors naming a field, argument or type the server lacks."""
+    if not isinstance(answer, dict) or not {"data", "errors"} & answer.keys():
+        raise Refused("the answer is not GraphQL's", unsupported=True)
+    data, errors = answer.get("data"), answer.get("errors")
+    if not isinstance(data, dict | None) or not isinstance(errors, list | None):
+        raise Refused("the answer is not GraphQL's", unsupported=True)
+    if errors and data is None:
+        raise Refused(f"the document was refused: {error_text(answer)}", unsupported=True)
+    if errors and unknown_to_schema(answer):
+        raise Refused(f"the schema lacks what pmflow sends: {error_text(answer)}", unsupported=True)
+    return answer
+
+
+def unknown_to_schema(answer: Any) -> bool:
+    """Whether the errors say the server's schema lacks a field, argument or type."""
+    text = error_text(answer).casefold()
+    codes = {
+        str((e.get("extensions") or {}).get("code") or e.get("code") or "")
+        for e in (answer.get("errors") or () if isinstance(answer, dict) else ())
+        if isinstance(e, dict) and isinstance(e.get("extensions") or {}, dict)
+    }
+    return bool(codes & UNSUPPORTED_CODES) or any(hint in text for hint in UNSUPPORTED_HINTS)
+
+
+def rate_limited(answer: Any) -> bool:
+    """GitHub's GraphQL API answers its own rate limit with an error of type RATE_LIMITED."""
+    return "RATE_LIMITED" in error_types(answer)
+
+
+def created_issue(answer: dict[str, Any]) -> dict[str, Any] | None:
+    """The issue a createIssue answer holds, if it holds one pmflow can read."""
+    payload = (answer.get("data") or {}).get("createIssue")
+    issue = payload.get("issue") if isinstance(payload, dict) else None
+    if isinstance(issue, dict) and type(issue.get("number")) is int:
+        return issue
+    return None
 
 
 def create_issue_input(

@@ -19,8 +19,17 @@ TOKEN = "ghp_e2eTestTokenThatMustNeverBePrinted"
 DATA = Path(__file__).parent.parent / "data"
 
 
+# PMFLOW_GRAPHQL=0: REST only. The default tries GraphQL's createIssue; tests whose subject is
+# REST's own requests (sub-issue links by REST, counts of REST writes, faults injected on REST
+# routes) pin REST with this.
+REST_ONLY = {"PMFLOW_GRAPHQL": "0"}
+
+
 @pytest.fixture
 def sim() -> Iterator[GitHubSimulator]:
+    """A repository on a server without GraphQL (the simulator's default: its GraphQL URL
+    answers 404), so runs on the default path try GraphQL once and go on by REST. Tests of the
+    GraphQL path switch it on: `sim.graphql_enabled = True`, as on github.com."""
     with GitHubSimulator() as simulator:
         simulator.add_user(BOT, token=TOKEN)
         for login in ("alice", "bob", "carol", "outsider"):

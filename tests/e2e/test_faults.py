@@ -26,7 +26,7 @@ import pytest
 from pmflow import markers
 from pmflow.simulator import GitHubSimulator
 
-from .conftest import BOT, REPO, TOKEN, run
+from .conftest import BOT, REPO, REST_ONLY, TOKEN, run
 
 NOW = dt.datetime(2026, 12, 7, 9, tzinfo=dt.UTC)  # a Monday: weekly status comments are due
 OVERDUE_AND_FOLLOWUP = """### Incident type
@@ -98,8 +98,11 @@ def seed(sim: GitHubSimulator, repo: str = REPO) -> None:
     sim.set_now(NOW)
 
 
-def run_scenario(sim: GitHubSimulator, repo: str = REPO) -> Any:
-    return run(sim, "run", env={"PMFLOW_NOW": NOW.isoformat(), "GITHUB_REPOSITORY": repo})
+def run_scenario(sim: GitHubSimulator, repo: str = REPO, env: dict[str, str] | None = None) -> Any:
+    """The scenario's run; REST only unless `env` says otherwise: this module injects faults
+    into REST's writes (test_graphql.py does the same for the GraphQL path)."""
+    env = REST_ONLY if env is None else env
+    return run(sim, "run", env={"PMFLOW_NOW": NOW.isoformat(), "GITHUB_REPOSITORY": repo, **env})
 
 
 def full_state(sim: GitHubSimulator, repo: str = REPO) -> dict[str, Any]:

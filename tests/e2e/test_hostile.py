@@ -75,6 +75,7 @@ def test_a_hostile_postmortem_is_synced_within_the_budget_without_a_traceback(
     actions = "\n".join(f"- [ ] Action {i} for @alice&#64;x due:2026-12-08" for i in range(300))
     body = "### Actions\n\n" + "\n".join(junk[:4]) + "\n" + actions + "\n" + "\n".join(junk[4:])
     body = body[:65_000]
+    sim.graphql_enabled = True  # the default path as on github.com: titles go out through GraphQL
     number = add_postmortem(sim, body)
     result = run(sim, "sync", "--max-writes", "40")
     assert result.exit_code == 0, result.output

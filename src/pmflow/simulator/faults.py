@@ -19,7 +19,7 @@ from http import HTTPStatus
 from typing import Any, Literal
 
 from .errors import SECONDARY_DOCS, SECONDARY_MESSAGE
-from .records import WRITE_METHODS
+from .records import is_write
 
 FaultMode = Literal["refuse", "after", "drop", "drop_before", "apply_then_error", "apply_then_drop"]
 MODES = ("refuse", "after", "drop", "drop_before")
@@ -55,10 +55,10 @@ class Fault:
     def exhausted(self) -> bool:
         return self.fired >= self.times
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, body: Any = None) -> bool:
         if self.method and self.method.upper() != method:
             return False
-        if self.writes_only and method not in WRITE_METHODS:
+        if self.writes_only and not is_write(method, path, body):
             return False
         return self.path is None or self.path.search(path) is not None
 
@@ -94,12 +94,12 @@ class FaultPlan:
         with self._lock:
             self._faults.clear()
 
-    def take(self, method: str, path: str) -> Fault | None:
+    def take(self, method: str, path: str, body: Any = None) -> Fault | None:
         """The fault that hits this request, if any; counts the request for every match."""
         hit: Fault | None = None
         with self._lock:
             for fault in self._faults:
-                if fault.exhausted or not fault.matches(method, path):
+                if fault.exhausted or not fault.matches(method, path, body):
                     continue
                 fault.seen += 1
                 if hit is None and fault.seen >= fault.nth:

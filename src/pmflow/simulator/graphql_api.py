@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from .errors import ApiError
+from .errors import ApiError, not_found
 from .model import Issue, User
 from .render import iso
 from .state import MAX_ASSIGNEES, RepoState, Store
@@ -161,6 +161,16 @@ type Mutation {
 """
 
 
+# How a server without GraphQL answers a POST to the GraphQL URL: GitHub's JSON 404 (GitHub
+# Enterprise Server with GraphQL off), a JSON 405 or 501 (other servers), or "html": 200 with a
+# web page, as the catch-all route of a web application does.
+OFF_ANSWERS = ("404", "405", "501", "html")
+OFF_PAGE = (
+    "<!DOCTYPE html>\n<html><head><title>Not here</title></head>"
+    "<body><p>There is nothing at this address.</p></body></html>\n"
+)
+
+
 class GraphQLFailure(Exception):
     """A GraphQL error of GitHub's kind: `type` is NOT_FOUND, FORBIDDEN, UNPROCESSABLE, ..."""
 
@@ -203,11 +213,20 @@ class GraphQLApi:
         # GraphQL path, the benchmark and `pmflow demo` switch it on.
         self.enabled = False
         self.parent_issue_field = True
+        self.off_answer = "404"  # how the URL answers while off: one of OFF_ANSWERS
         self._schemas: dict[bool, Any] = {}
 
     @property
     def available(self) -> bool:
         return self.enabled and graphql is not None
+
+    def unavailable(self) -> ApiError:
+        """The JSON error a server without GraphQL answers (see `off_answer`)."""
+        if self.off_answer == "405":
+            return ApiError(405, "Method Not Allowed")
+        if self.off_answer == "501":
+            return ApiError(501, "Not Implemented")
+        return not_found()
 
     def _schema(self) -> Any:
         key = self.parent_issue_field

@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .ratelimit import GRAPHQL_PATH
+
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+
+
+def is_write(method: str, path: str, body: Any) -> bool:
+    """POST, PATCH, PUT and DELETE are writes, except a GraphQL query: a read sent as a POST
+    (GraphQL's mutations are writes, and so is a body that is not a GraphQL request)."""
+    if method not in WRITE_METHODS:
+        return False
+    if path != GRAPHQL_PATH or not isinstance(body, dict) or not isinstance(body.get("query"), str):
+        return True
+    document = re.sub(r"(?m)#.*$", "", body["query"]).lstrip()
+    return not document.startswith(("query", "{"))
+
 
 # Request headers kept in the log; the token itself is never kept.
 LOGGED_HEADERS = (
@@ -46,7 +61,7 @@ class RequestRecord:
 
     @property
     def is_write(self) -> bool:
-        return self.method in WRITE_METHODS
+        return is_write(self.method, self.path, self.json)
 
     @property
     def not_modified(self) -> bool:

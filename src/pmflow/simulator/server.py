@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 from . import api_comments, api_issues, api_repo, api_sub_issues, search  # noqa: F401 (routes)
 from .errors import DOCS, RATE_LIMIT_DOCS, ApiError, bad_json, not_found
 from .faults import FaultPlan
-from .graphql_api import GraphQLApi, graphql_path
+from .graphql_api import OFF_PAGE, GraphQLApi, graphql_path
 from .model import User
 from .ratelimit import GRAPHQL_PATH, Budget, RateLimits
 from .records import LOGGED_HEADERS, RequestRecord
@@ -87,7 +87,7 @@ class Dispatcher:
         if self.latency:
             time.sleep(self.latency)
 
-        fault = self.faults.take(method, rec.path) if path is not None else None
+        fault = self.faults.take(method, rec.path, body) if path is not None else None
         if fault is not None and fault.mode in ("drop_before", "refuse"):
             rec.fault = fault.mode
             if fault.mode == "drop_before":
@@ -95,6 +95,15 @@ class Dispatcher:
             status, fbody, extra = fault.answer(request_id)
             out = self._json_outcome(status, fbody, self.limits.core.headers(), extra, request_id)
             return self._finish(rec, out, fbody)
+
+        off = path == GRAPHQL_PATH and not self.graphql.available
+        if off and self.graphql.off_answer == "html":  # a web page, before any API logic
+            page = OFF_PAGE.encode()
+            html = [
+                ("content-type", "text/html; charset=utf-8"),
+                ("content-length", str(len(page))),
+            ]
+            return self._finish(rec, Outcome(200, html, page))
 
         version = headers.get("x-github-api-version") or DEFAULT_API_VERSION
         if version not in SUPPORTED_API_VERSIONS:
@@ -196,7 +205,7 @@ class Dispatcher:
     ) -> tuple[int, Any, dict[str, str], Any]:
         if path == GRAPHQL_PATH:
             if method != "POST" or not self.graphql.available:
-                raise not_found()
+                raise self.graphql.unavailable()
             # GitHub answers 200 even when the document has errors; they are in the body.
             return 200, self.graphql.execute(body, actor, self.api_url, self.web_url), {}, None
         with self.store.lock:

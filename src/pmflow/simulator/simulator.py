@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from .faults import Fault, FaultMode, FaultPlan
+from .graphql_api import OFF_ANSWERS
 from .model import Comment, Issue, Label, Milestone, Repo, User
 from .ratelimit import RateLimits
 from .records import RequestRecord
@@ -118,6 +119,19 @@ class GitHubSimulator:
     @graphql_enabled.setter
     def graphql_enabled(self, on: bool) -> None:
         self._dispatcher.graphql.enabled = on
+
+    @property
+    def graphql_off_answer(self) -> str:
+        return self._dispatcher.graphql.off_answer
+
+    @graphql_off_answer.setter
+    def graphql_off_answer(self, answer: str) -> None:
+        """How the GraphQL URL answers while GraphQL is off: "404" (GitHub's Not Found, the
+        default), "405" (Method Not Allowed), "501" (Not Implemented), or "html" (200 with a web
+        page, as a web application's catch-all route answers)."""
+        if answer not in OFF_ANSWERS:
+            raise ValueError(f"graphql_off_answer must be one of {OFF_ANSWERS}, got {answer!r}")
+        self._dispatcher.graphql.off_answer = answer
 
     @property
     def graphql_parent_issue_field(self) -> bool:
