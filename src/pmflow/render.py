@@ -1,11 +1,13 @@
-"""Jinja2 templates: pmflow's own (package files) or a team's overrides, all in the sandbox.
+"""Jinja2 templates: pmflow's own (package files) or a team's overrides (`templates_dir`).
 
-Templates from a repository are untrusted input, so every template renders in Jinja2's
+Templates from a repository are untrusted input, so every one of them renders in Jinja2's
 `SandboxedEnvironment`: it cannot reach Python internals (`__class__`, `__globals__`, ...), nor
 pmflow's token (templates see only the values passed to them). On top of the sandbox: `*` and
 `**` cannot build huge values, output stops at RENDER_LIMIT characters, and any failure becomes a
 TemplateError naming the template. (A template can still loop for long without output: the
 templates directory is writable only by people who can also edit the repository's workflows.)
+pmflow's own templates, where not overridden, render outside the sandbox from a loader that
+reaches only the package, so no repository text runs there.
 """
 
 from __future__ import annotations
