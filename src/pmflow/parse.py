@@ -119,7 +119,7 @@ def _visible_lines(lines: Sequence[str]) -> list[bool]:
             # cannot): the searches run in C, not line by line in Python.
             block = _BLOCK_CANDIDATE.search(searchable, offset)
             comment = body.find("<!--", offset)
-            starts = [found.start() for found in (block,) if found is not None]
+            starts = [block.start()] if block else []
             if comment != -1:
                 starts.append(body.rfind("\n", 0, comment) + 1)
             if not starts:
