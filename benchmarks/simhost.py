@@ -63,8 +63,8 @@ def _shape(path: str) -> str:
     return text.replace(f"/repos/{REPO}", "/repos/{o}/{r}")
 
 
-def digest(sim: GitHubSimulator) -> dict[str, Any]:
-    """What a user sees, without ids and times: two clients that did the same work match."""
+def _issue_rows(sim: GitHubSimulator) -> tuple[list[tuple[Any, ...]], dict[int, Any]]:
+    """Every issue as a user sees it (no ids, no times), and the milestones by number."""
     milestones = {m.number: (m.title, str(m.due_on)) for m in sim.milestones(REPO)}
     issues = [
         (
@@ -79,7 +79,17 @@ def digest(sim: GitHubSimulator) -> dict[str, Any]:
         )
         for i in sim.issues(REPO)
     ]
-    comments = sorted((c.issue_number, c.author, c.body) for c in sim.comments(REPO))
+    return issues, milestones
+
+
+def _comment_rows(sim: GitHubSimulator) -> list[tuple[int, str, str]]:
+    return sorted((c.issue_number, c.author, c.body) for c in sim.comments(REPO))
+
+
+def digest(sim: GitHubSimulator) -> dict[str, Any]:
+    """What a user sees, without ids and times: two clients that did the same work match."""
+    issues, milestones = _issue_rows(sim)
+    comments = _comment_rows(sim)
     labels = sorted(label.name for label in sim.labels(REPO))
     text = json.dumps([issues, comments, labels, sorted(milestones.values())], default=str)
     return {
@@ -91,20 +101,8 @@ def digest(sim: GitHubSimulator) -> dict[str, Any]:
 
 
 def digest_full(sim: GitHubSimulator) -> list[Any]:
-    milestones = {m.number: (m.title, str(m.due_on)) for m in sim.milestones(REPO)}
-    return [
-        (
-            i.number,
-            i.title,
-            i.body,
-            i.state,
-            sorted(i.labels),
-            sorted(i.assignees),
-            milestones.get(i.milestone) if i.milestone else None,
-            sim.parent(REPO, i.number),
-        )
-        for i in sim.issues(REPO)
-    ] + sorted((c.issue_number, c.author, c.body) for c in sim.comments(REPO))
+    issues, _ = _issue_rows(sim)
+    return [*issues, *_comment_rows(sim)]
 
 
 def issue_body(sim: GitHubSimulator, number: int) -> str:
