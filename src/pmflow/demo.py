@@ -71,6 +71,7 @@ def seed(sim: GitHubSimulator) -> int:
 
 def run_demo(as_json: bool = False) -> None:
     with GitHubSimulator() as sim, _no_pacing():
+        sim.graphql_enabled = True  # as on github.com: each action issue is linked as it is made
         number = seed(sim)
         repo = GitHubRepo(REPOSITORY, DEMO_TOKEN, sim.api_url)
         config = from_mapping({})

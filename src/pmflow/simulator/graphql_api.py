@@ -4,9 +4,8 @@ Served at the GraphQL URL PyGithub derives from the REST base URL (`/api/v3` -> 
 on GitHub Enterprise, `/graphql` on api.github.com). Documents are parsed, validated and executed
 by graphql-core against `SCHEMA`, a subset of GitHub's published schema written here; the contract
 tests check that every type, field and argument in it exists in `@octokit/graphql-schema` with
-the same type. Without graphql-core installed the endpoint answers 404, as a server without
-GraphQL would, and clients fall back to REST; it also answers 404 until switched on
-(`GitHubSimulator.graphql_enabled = True`).
+the same type. The endpoint answers 404, as a server without GraphQL would (clients fall back to
+REST), until switched on (`GitHubSimulator.graphql_enabled = True`).
 
 Errors come back with status 200 as `{"data": ..., "errors": [{"type": ..., "message": ...}]}`, as
 GitHub sends them; validation errors carry graphql-core's wording, not GitHub's.
@@ -17,15 +16,12 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+import graphql
+
 from .errors import ApiError, not_found
 from .model import Issue, User
 from .render import iso
 from .state import MAX_ASSIGNEES, RepoState, Store
-
-try:  # an optional dependency: the test extra installs it
-    import graphql
-except ImportError:  # pragma: no cover - exercised only where graphql-core is missing
-    graphql = None  # type: ignore[assignment]
 
 SCHEMA_SDL = """
 scalar DateTime
@@ -215,10 +211,6 @@ class GraphQLApi:
         self.parent_issue_field = True
         self.off_answer = "404"  # how the URL answers while off: one of OFF_ANSWERS
         self._schemas: dict[bool, Any] = {}
-
-    @property
-    def available(self) -> bool:
-        return self.enabled and graphql is not None
 
     def unavailable(self) -> ApiError:
         """The JSON error a server without GraphQL answers (see `off_answer`)."""

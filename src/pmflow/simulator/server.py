@@ -96,7 +96,7 @@ class Dispatcher:
             out = self._json_outcome(status, fbody, self.limits.core.headers(), extra, request_id)
             return self._finish(rec, out, fbody)
 
-        off = path == GRAPHQL_PATH and not self.graphql.available
+        off = path == GRAPHQL_PATH and not self.graphql.enabled
         if off and self.graphql.off_answer == "html":  # a web page, before any API logic
             page = OFF_PAGE.encode()
             html = [
@@ -204,7 +204,7 @@ class Dispatcher:
         version: str,
     ) -> tuple[int, Any, dict[str, str], Any]:
         if path == GRAPHQL_PATH:
-            if method != "POST" or not self.graphql.available:
+            if method != "POST" or not self.graphql.enabled:
                 raise self.graphql.unavailable()
             # GitHub answers 200 even when the document has errors; they are in the body.
             return 200, self.graphql.execute(body, actor, self.api_url, self.web_url), {}, None

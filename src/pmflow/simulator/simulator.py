@@ -113,8 +113,8 @@ class GitHubSimulator:
 
     @property
     def graphql_enabled(self) -> bool:
-        """Off: the GraphQL endpoint answers 404 (so does it without graphql-core installed)."""
-        return self._dispatcher.graphql.available
+        """Off: the GraphQL endpoint answers as a server without GraphQL (`graphql_off_answer`)."""
+        return self._dispatcher.graphql.enabled
 
     @graphql_enabled.setter
     def graphql_enabled(self, on: bool) -> None:
