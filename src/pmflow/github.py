@@ -257,8 +257,10 @@ class GitHubRepo:
         self._me: str | None = None
         # GraphQL's createIssue links a sub-issue in the same write. None: to be tried; True: it
         # has worked in this run; False: REST for the rest of the run (this server cannot, or
-        # PMFLOW_GRAPHQL says not to). The same switch governs the GraphQL read of comments.
+        # PMFLOW_GRAPHQL says not to). `_graphql_comments` is the same for the comments query:
+        # a schema without `parentIssueId` (an older Enterprise Server) still answers that.
         self._graphql: bool | None = _graphql_wanted()
+        self._graphql_comments: bool | None = self._graphql
         self._node_ids: dict[tuple[str, str], str] = {}  # ("label", name), ("user", login)
 
     def _sleep(self, seconds: float) -> None:
@@ -477,7 +479,7 @@ class GitHubRepo:
         in this run: REST reads them."""
         wanted = [issue for issue in issues if issue.node_id]
         found: dict[int, list[CommentState]] = {}
-        if self._graphql is False or not wanted:
+        if self._graphql_comments is False or not wanted:
             return found
         for start in range(0, len(wanted), 50):
             variables = {"ids": [issue.node_id for issue in wanted[start : start + 50]]}
@@ -493,11 +495,14 @@ class GitHubRepo:
                 requests.exceptions.RequestException,
             ) as error:
                 # A read: nothing to look for. Rate limits are waited out or end the run above.
-                # A server where GraphQL has not worked yet is not asked again in this run.
+                # A server where this query has not worked yet is not asked again in this run.
                 log.info("could not read comments through GraphQL (%s); using REST", error)
-                if self._graphql is None or isinstance(error, graphql.Refused):
-                    self._graphql = False
+                if self._graphql_comments is None or isinstance(error, graphql.Refused):
+                    self._graphql_comments = False
+                if isinstance(error, graphql.Refused):
+                    self._graphql_refused(error)
                 return found
+            self._graphql_comments = True
             for node in (data.get("data") or {}).get("nodes") or ():
                 comments = graphql.comments_shape(node) if isinstance(node, dict) else None
                 if comments is not None and isinstance(node.get("number"), int):
@@ -746,12 +751,19 @@ class GitHubRepo:
             # a server that cannot do it costs one request, not one per action issue.
             if refusal.unsupported or self._graphql is None:
                 self._graphql = False
+            self._graphql_refused(refusal)
             log.info("GraphQL createIssue refused (%s); %s by REST", refusal, doing)
             if refusal.maybe_made and find_existing is not None:
                 return self._call(f"checking after {doing}", find_existing)
             return None
         self._graphql = True
         return made
+
+    def _graphql_refused(self, refusal: graphql.Refused) -> None:
+        """A URL that does not speak GraphQL is asked nothing more in this run; a schema that
+        lacks what one request sends may still answer the other."""
+        if refusal.endpoint:
+            self._graphql = self._graphql_comments = False
 
     def _graphql_answer(self, document: str, variables: dict[str, Any]) -> dict[str, Any]:
         """POST a GraphQL document; its answer when the server ran it (`errors` may come with
@@ -774,11 +786,13 @@ class GitHubRepo:
                 raise
             if not (isinstance(error.data, dict) and isinstance(error.data.get("errors"), list)):
                 raise graphql.Refused(
-                    f"GitHub answered {error.status}", unsupported=True
+                    f"GitHub answered {error.status}", unsupported=True, endpoint=True
                 ) from error
             headers, answer = error.headers or {}, error.data  # a GraphQL answer sent as a 4xx
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise graphql.Refused("the answer is not JSON", unsupported=True) from error
+            raise graphql.Refused(
+                "the answer is not JSON", unsupported=True, endpoint=True
+            ) from error
         if graphql.rate_limited(answer):
             text = graphql.error_text(answer)
             message = text if is_primary_message(text) else f"API rate limit exceeded: {text}"

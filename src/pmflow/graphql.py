@@ -74,15 +74,20 @@ class Refused(Exception):
     for and nothing to send again: REST does the work instead.
 
     `unsupported`: it would refuse every such request (no GraphQL there, or a schema without what
-    pmflow sends), so GraphQL is not tried again in this run. `maybe_made`: an answer that looks
+    pmflow sends), so that request is not tried again in this run. `endpoint`: the URL does not
+    speak GraphQL at all, so no GraphQL request is tried again in this run (a schema that lacks
+    `parentIssueId` may still answer the comments query). `maybe_made`: an answer that looks
     like GraphQL's but holds neither the issue nor an error, after which pmflow looks for the
     issue by its marker before creating it by REST.
     """
 
-    def __init__(self, reason: str, *, unsupported: bool, maybe_made: bool = False) -> None:
+    def __init__(
+        self, reason: str, *, unsupported: bool, maybe_made: bool = False, endpoint: bool = False
+    ) -> None:
         super().__init__(reason)
-        self.unsupported = unsupported
+        self.unsupported = unsupported or endpoint
         self.maybe_made = maybe_made
+        self.endpoint = endpoint
 
 
 def check_answer(answer: Any) -> dict[str, Any]:
@@ -91,10 +96,10 @@ def check_answer(answer: Any) -> dict[str, Any]:
     `{"data": "<text>"}` from PyGithub), errors and no `data` (the document failed validation,
     so nothing was executed), or errors naming a field, argument or type the server lacks."""
     if not isinstance(answer, dict) or not {"data", "errors"} & answer.keys():
-        raise Refused("the answer is not GraphQL's", unsupported=True)
+        raise Refused("the answer is not GraphQL's", unsupported=True, endpoint=True)
     data, errors = answer.get("data"), answer.get("errors")
     if not isinstance(data, dict | None) or not isinstance(errors, list | None):
-        raise Refused("the answer is not GraphQL's", unsupported=True)
+        raise Refused("the answer is not GraphQL's", unsupported=True, endpoint=True)
     if errors and data is None:
         raise Refused(f"the document was refused: {error_text(answer)}", unsupported=True)
     if errors and unknown_to_schema(answer):

@@ -289,21 +289,43 @@ def pms(*numbers: int) -> list[Any]:
     return [issue_from_json(issue_json(n, node_id=f"I_{n}")) for n in numbers]
 
 
+UNKNOWN_NODES = {"errors": [{"message": "Field 'nodes' doesn't exist on type 'Query'"}]}
+
+
 @pytest.mark.parametrize(
-    ("status", "answer"),
+    ("status", "answer", "creates"),
     [
-        (404, {"message": "Not Found"}),
-        (200, {"errors": [{"message": "Field 'nodes' doesn't exist on type 'Query'"}]}),
-        (502, {"message": "Server Error"}),
+        (404, {"message": "Not Found"}, False),  # no GraphQL here: creates are not tried either
+        (200, UNKNOWN_NODES, None),  # only this query is unknown: createIssue may still work
+        (502, {"message": "Server Error"}, None),
     ],
     ids=["404", "unknown-field", "502"],
 )
-def test_comments_read_falls_back_once(mocked, repo, status, answer) -> None:
+def test_comments_read_falls_back_once(mocked, repo, status, answer, creates) -> None:
     mocked.post(GRAPHQL, status=status, json=answer)
     assert repo.comments_of_issues(pms(1, 2)) == {}
     assert repo.comments_of_issues(pms(3, 4)) == {}
     assert posts(mocked, GRAPHQL) == 1
-    assert repo._graphql is False
+    assert repo._graphql_comments is False
+    assert repo._graphql is creates
+
+
+def test_a_schema_without_the_comments_query_still_creates_linked(mocked, repo) -> None:
+    mocked.post(GRAPHQL, json=UNKNOWN_NODES)
+    mocked.post(GRAPHQL, json=created_answer(41))
+    assert repo.comments_of_issues(pms(1, 2)) == {}
+    assert create(repo).parent_number == 7
+    assert posts(mocked, GRAPHQL) == 2 and posts(mocked, ISSUES) == 0
+
+
+def test_a_schema_without_parent_issue_id_still_reads_comments(mocked, repo) -> None:
+    mocked.post(GRAPHQL, json=UNKNOWN_ARGUMENT)
+    mocked.post(GRAPHQL, json=nodes_answer(1, 2))
+    assert create(repo).number == 41  # by REST
+    assert repo.comments_of_issues(pms(1, 2)) == {1: [], 2: []}
+    assert posts(mocked, GRAPHQL) == 2 and posts(mocked, ISSUES) == 1
+    assert create(repo, "Second action").number == 41
+    assert posts(mocked, GRAPHQL) == 2  # createIssue is not tried again in this run
 
 
 def test_comments_of_the_issues_it_could_resolve_are_used(mocked, repo) -> None:
