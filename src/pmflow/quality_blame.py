@@ -10,7 +10,7 @@ Alice pages Bob") are not blame, nor are system subjects ("the alert should have
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from pmflow.quality_words import FIRST_NAMES, ROLE_NOUNS
@@ -91,22 +91,24 @@ _SUBJECT_FAILURE = re.compile(
     rf"(?P<person>{_PERSON}|{_SOMEONE})(?:\s+(?:and|&)\s+{_PERSON})?{_APPOSITIVE}{_GAP}"
     rf"(?P<verb>{_HUMAN_ONLY}|{_PERSON_FAILURE})\b{_REST}"
 )
-_HARMFUL_ACT = re.compile(
-    rf"(?P<person>{_PERSON}){_APPOSITIVE}{_GAP}(?P<verb>"
+_HARMFUL_VERB = (
     r"(?:pushed|deployed|merged|shipped|released|committed|applied|wrote)\s+(?:\w+\s+)?"
     r"(?:untested|unreviewed|broken|bad|buggy|wrong|faulty|sloppy)"
     r"|(?:deleted|dropped|wiped|truncated|overwrote|removed|nuked|destroyed)\s+(?:the\s+|a\s+|"
     r"all\s+)?(?:production|prod|live|customer|customers'?|users?'?|primary|main)"
     r"|(?:\w+\s+){0,2}?(?:ran|used|applied|deployed|pushed|picked|restored|selected|edited|"
     r"restarted|rebooted|deleted|dropped|updated|changed|merged|configured|chose|copied|entered|"
-    rf"typed|sent|shut down|killed|stopped|rolled back|targeted|opened)\s+the\s+wrong)\b{_REST}"
+    r"typed|sent|shut down|killed|stopped|rolled back|targeted|opened)\s+the\s+wrong"
+)
+_HARMFUL_ACT = re.compile(
+    rf"(?P<person>{_PERSON}){_APPOSITIVE}{_GAP}(?P<verb>{_HARMFUL_VERB})\b{_REST}"
 )
 _POSSESSIVE_HARM = re.compile(
     rf"(?P<person>{LOGIN}|{_NAME}|{_ROLE})['’]s\s+(?:\w+\s+){{0,2}}?(?P<verb>broke|took down|"
     rf"brought down|wiped|corrupted|knocked over|killed)\b{_REST}"
 )
 _COUNTERFACTUAL = re.compile(
-    rf"\b(?:if\s+(?P<person>{_PERSON})\s+had|had\s+(?P<person2>{_PERSON}))\s+(?:only\s+)?"
+    rf"\b(?:[Ii]f\s+(?P<person>{_PERSON})\s+had|had\s+(?P<person2>{_PERSON}))\s+(?:only\s+)?"
     rf"(?P<verb>\w+ed|read|run|done|taken|gone|written){_REST}"
 )
 _MADE_BY = re.compile(
@@ -118,6 +120,15 @@ _ANYONE_FAILURE = re.compile(
 _WEAK_SUBJECT_FAILURE = re.compile(
     rf"(?P<person>{_PERSON}){_APPOSITIVE}{_GAP}(?P<verb>{_WEAK_FAILURE})\b{_REST}"
 )
+# A pattern's verb alone, searched first: see _CUES.
+_HUMAN_ONLY_CUE = re.compile(_HUMAN_ONLY)
+_FAILURE_CUE = re.compile(rf"{_HUMAN_ONLY}|{_PERSON_FAILURE}")
+# Each way of doing harm starts with one of these verbs, or ends in "the wrong".
+_HARMFUL_CUE = re.compile(
+    r"(?:pushed|deployed|merged|shipped|released|committed|applied|wrote|deleted|dropped|wiped|"
+    r"truncated|overwrote|removed|nuked|destroyed)\s|wrong"
+)
+_WEAK_CUE = re.compile(_WEAK_FAILURE)
 _EXPLAINED = re.compile(r"\b(?:because|since|as|due to|so|while|which|when)\b")
 _WITHOUT = re.compile(
     rf"(?P<person>{_PERSON}){_APPOSITIVE}{_GAP}(?P<verb>{_CHANGE_VERB})\b"
@@ -231,8 +242,33 @@ def _rewrite_failure(verb: str, rest: str) -> tuple[str, str]:
     )
 
 
+def _possessive(sentence: str) -> bool:
+    return "'s" in sentence or "’s" in sentence
+
+
+# What a sentence must contain for each pattern to match it (a necessary condition, looked for
+# first: most sentences blame nobody, and the patterns try every person at every position).
+# Keyed by the pattern's source: hashing a compiled pattern hashes its whole program each time.
+_CUES: dict[str, Callable[[str], object]] = {
+    _WITHOUT.pattern: lambda sentence: "without" in sentence,
+    _SUBJECT_FAILURE.pattern: _FAILURE_CUE.search,
+    _ANYONE_FAILURE.pattern: _HUMAN_ONLY_CUE.search,
+    _HARMFUL_ACT.pattern: _HARMFUL_CUE.search,
+    _POSSESSIVE_HARM.pattern: _possessive,
+    _WEAK_SUBJECT_FAILURE.pattern: _WEAK_CUE.search,
+    _COUNTERFACTUAL.pattern: lambda sentence: "had" in sentence,
+    _CAUSED_BY.pattern: lambda sentence: " by " in sentence,
+    _POSSESSIVE_FAULT.pattern: _possessive,
+}
+
+
+def _matches(pattern: re.Pattern[str], sentence: str) -> Iterator[re.Match[str]]:
+    cue = _CUES.get(pattern.pattern)
+    return pattern.finditer(sentence) if cue is None or cue(sentence) else iter(())
+
+
 def _structured_hits(sentence: str, offset: int) -> Iterator[BlameHit]:
-    for match in _WITHOUT.finditer(sentence):
+    for match in _matches(_WITHOUT, sentence):
         yield BlameHit(
             offset + match.start(),
             "without",
@@ -241,24 +277,24 @@ def _structured_hits(sentence: str, offset: int) -> Iterator[BlameHit]:
             match["person"],
         )
     for pattern in (_SUBJECT_FAILURE, _ANYONE_FAILURE, _HARMFUL_ACT, _POSSESSIVE_HARM):
-        for match in pattern.finditer(sentence):
+        for match in _matches(pattern, sentence):
             kind, suggestion = _rewrite_failure(match["verb"], match["rest"])
             yield BlameHit(
                 offset + match.start(), kind, match.group(0).strip(), suggestion, match["person"]
             )
-    for match in _WEAK_SUBJECT_FAILURE.finditer(sentence):
+    for match in _matches(_WEAK_SUBJECT_FAILURE, sentence):
         if _EXPLAINED.search(match["rest"]):
             continue  # "missed the page because it went to an old number" explains the system
         kind, suggestion = _rewrite_failure(match["verb"], match["rest"])
         yield BlameHit(
             offset + match.start(), kind, match.group(0).strip(), suggestion, match["person"]
         )
-    for match in _COUNTERFACTUAL.finditer(sentence):
+    for match in _matches(_COUNTERFACTUAL, sentence):
         person = match["person"] or match["person2"]
         kind, suggestion = _rewrite_failure("should have", f"{match['verb']}{match['rest']}")
         yield BlameHit(offset + match.start(), kind, match.group(0).strip(), suggestion, person)
     for pattern in (_CAUSED_BY, _POSSESSIVE_FAULT, _PRONOUN_FAULT, _MADE_BY):
-        for match in pattern.finditer(sentence):
+        for match in _matches(pattern, sentence):
             yield BlameHit(
                 offset + match.start(),
                 "fault",
