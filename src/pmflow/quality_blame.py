@@ -91,10 +91,11 @@ _SUBJECT_FAILURE = re.compile(
     rf"(?P<person>{_PERSON}|{_SOMEONE})(?:\s+(?:and|&)\s+{_PERSON})?{_APPOSITIVE}{_GAP}"
     rf"(?P<verb>{_HUMAN_ONLY}|{_PERSON_FAILURE})\b{_REST}"
 )
+_SHIPPED = r"(?:pushed|deployed|merged|shipped|released|committed|applied|wrote)"
+_DESTROYED = r"(?:deleted|dropped|wiped|truncated|overwrote|removed|nuked|destroyed)"
 _HARMFUL_VERB = (
-    r"(?:pushed|deployed|merged|shipped|released|committed|applied|wrote)\s+(?:\w+\s+)?"
-    r"(?:untested|unreviewed|broken|bad|buggy|wrong|faulty|sloppy)"
-    r"|(?:deleted|dropped|wiped|truncated|overwrote|removed|nuked|destroyed)\s+(?:the\s+|a\s+|"
+    rf"{_SHIPPED}\s+(?:\w+\s+)?(?:untested|unreviewed|broken|bad|buggy|wrong|faulty|sloppy)"
+    rf"|{_DESTROYED}\s+(?:the\s+|a\s+|"
     r"all\s+)?(?:production|prod|live|customer|customers'?|users?'?|primary|main)"
     r"|(?:\w+\s+){0,2}?(?:ran|used|applied|deployed|pushed|picked|restored|selected|edited|"
     r"restarted|rebooted|deleted|dropped|updated|changed|merged|configured|chose|copied|entered|"
@@ -124,10 +125,7 @@ _WEAK_SUBJECT_FAILURE = re.compile(
 _HUMAN_ONLY_CUE = re.compile(_HUMAN_ONLY)
 _FAILURE_CUE = re.compile(rf"{_HUMAN_ONLY}|{_PERSON_FAILURE}")
 # Each way of doing harm starts with one of these verbs, or ends in "the wrong".
-_HARMFUL_CUE = re.compile(
-    r"(?:pushed|deployed|merged|shipped|released|committed|applied|wrote|deleted|dropped|wiped|"
-    r"truncated|overwrote|removed|nuked|destroyed)\s|wrong"
-)
+_HARMFUL_CUE = re.compile(rf"(?:{_SHIPPED}|{_DESTROYED})\s|wrong")
 _WEAK_CUE = re.compile(_WEAK_FAILURE)
 _EXPLAINED = re.compile(r"\b(?:because|since|as|due to|so|while|which|when)\b")
 _WITHOUT = re.compile(
