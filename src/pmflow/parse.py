@@ -71,7 +71,7 @@ _MENTION_BODY = (
 _LOOSE_MENTION = re.compile(r"(?<![A-Za-z0-9])" + _MENTION_BODY)
 # Right after a code span, text starts a new text node: `@a@b` wrapped as `` `@a`@b `` would ping b.
 _MENTION_HERE = re.compile(_MENTION_BODY)
-_TITLE_EDGES = frozenset(",;:–—-")
+_TITLE_EDGES = " ,;:–—-"  # trimmed off a title's ends
 _WORD = re.compile(r"\w")
 _CLOSING_PAREN = re.compile(r"\s*\)")
 _EMPTY_PARENS = re.compile(r"\([\s,;:]*+\)")  # left where an owner or a date was
@@ -79,6 +79,19 @@ _EMPTY_PARENS = re.compile(r"\([\s,;:]*+\)")  # left where an owner or a date wa
 # or `<` (HTML at the start of a line).
 _MENTION_OR_MARKUP = re.compile(r"[@&`<]")
 _BARE_ISO = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+# The action most people write, `<text> @owner due:YYYY-MM-DD` and its variants (`due `, `by:`,
+# `(@owner, by ...)`, `(due ...)`, more text after the date), read by one match from the line's
+# first `@` instead of find_owner's and find_due's searches, on a line without backticks (no
+# code spans). What it reads is what those would find: the `@` is the first mention when the
+# look-behind and look-ahead (_MENTION's) allow it, and the login is all of it, with no team; the
+# date ends where find_due's first word ends (at whitespace, a parenthesis, `,` or `;`); and as
+# no `due` or `by` word comes before its token (`_canonical` checks), that is find_due's first.
+_CANONICAL = re.compile(
+    rf"(?<![\w@/`.-])@(?P<login>{_LOGIN})(?![\w/-])[\s,;]*?"
+    r"(?:(?P<open>\()\s*+)?\b(?P<word>(?i:due|by))\b(?:\s*+:\s*+|\s++)"
+    r"(?P<date>(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2}))(?=[\s(),;]|\Z)(?P<close>\s*\))?"
+)
+_DUE_WORD = re.compile(r"(?i)\b(?:due|by)\b")
 
 
 def split_lines(body: str) -> list[str]:
@@ -386,20 +399,63 @@ def find_due(text: str) -> _Due:
 
 
 def _clean_title(text: str) -> str:
-    text = _EMPTY_PARENS.sub(" ", text)
-    text = " ".join(text.split())
-    # Trimmed by hand: `[\s,;:-]+$` is quadratic on a long run of those characters mid-line.
-    start, end = 0, len(text)
-    while start < end and (text[start].isspace() or text[start] in _TITLE_EDGES):
-        start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] in _TITLE_EDGES):
-        end -= 1
-    return text[start:end]
+    if "(" in text:
+        text = _EMPTY_PARENS.sub(" ", text)
+    # Trimmed by str.strip, not `[\s,;:-]+$` (quadratic on a long run of those mid-line); after
+    # the join the only whitespace left is single spaces.
+    return " ".join(text.split()).strip(_TITLE_EDGES)
 
 
 def action_key(title: str) -> str:
     normalised = " ".join(title.casefold().split())
     return hashlib.sha1(normalised.encode("utf-8")).hexdigest()[:12]
+
+
+def _canonical(rest: str) -> tuple[str, tuple[int, int], _Due] | None:
+    """What find_owner and find_due give for an action written as most are (see _CANONICAL):
+    the owner, where its mention is, and the due date; None for any other line."""
+    at = rest.find("@")
+    if at == -1 or "`" in rest:
+        return None
+    match = _CANONICAL.match(rest, at)
+    if match is None:
+        return None
+    start = match.start("open") if match["open"] else match.start("word")
+    head = rest[:start].lower()  # the words first: a pattern search costs more than the match
+    if ("due" in head or "by" in head) and _DUE_WORD.search(rest, 0, start):
+        return None  # an earlier `due` or `by` could be the date's token, or swallow it
+    date = _iso_date_of(match)
+    if date is None:
+        return None  # not a real date: find_due says so, or finds a later one
+    due = _Due()
+    # find_due takes a closing parenthesis in only when its token opened one.
+    end = match.end("close") if match["open"] and match["close"] else match.end("date")
+    due.date, due.span, due.text = date, (start, end), match["date"]
+    return match["login"], (at, match.end("login")), due
+
+
+def _title(rest: str, owner: tuple[int, int] | None, due: tuple[int, int] | None) -> str:
+    """The action's text: the line without its owner (with a label such as `owner:`) and date."""
+    title_source = rest
+    spans: list[tuple[int, int]] = []
+    if owner is not None:
+        start = owner[0]
+        before = rest[:start]
+        folded = before.casefold()
+        # The label's words come first: most lines have none, and need no pattern search.
+        maybe = "own" in folded or "assignee" in folded
+        label = _OWNER_LABEL.search(before) if maybe else None
+        spans.append((label.start() if label else start, owner[1]))
+    if due is not None:
+        spans.append(due)
+    for start, end in sorted(spans, reverse=True):
+        title_source = title_source[:start] + " " + title_source[end:]
+    title = _clean_title(title_source)
+    before_owner = rest[: owner[0]] if owner is not None else "x"
+    if not _WORD.search(before_owner) and not _clean_title(before_owner) and title:
+        # "@carol: document the limit" reads as a sentence once the owner is taken out.
+        title = title[0].upper() + title[1:]
+    return title
 
 
 def _checkbox_parts(text: str) -> tuple[re.Match[str], str] | None:
@@ -427,28 +483,14 @@ def parse_action_line(
     if ref:
         issue_number = int(ref["number"])
         rest = rest[ref.end() :]
-    owner, owner_match = find_owner(rest)
-    due = find_due(rest)
-
-    title_source = rest
-    spans: list[tuple[int, int]] = []
-    if owner_match is not None:
-        start = owner_match.start()
-        before = rest[:start]
-        folded = before.casefold()
-        # The label's words come first: most lines have none, and need no pattern search.
-        maybe = "own" in folded or "assignee" in folded
-        label = _OWNER_LABEL.search(before) if maybe else None
-        spans.append((label.start() if label else start, owner_match.end()))
-    if due.span is not None:
-        spans.append(due.span)
-    for start, end in sorted(spans, reverse=True):
-        title_source = title_source[:start] + " " + title_source[end:]
-    title = _clean_title(title_source)
-    before_owner = rest[: owner_match.start()] if owner_match is not None else "x"
-    if not _WORD.search(before_owner) and not _clean_title(before_owner) and title:
-        # "@carol: document the limit" reads as a sentence once the owner is taken out.
-        title = title[0].upper() + title[1:]
+    canonical = _canonical(rest)
+    if canonical is not None:
+        owner, owner_span, due = canonical
+    else:
+        owner, owner_match = find_owner(rest)
+        owner_span = owner_match.span() if owner_match is not None else None
+        due = find_due(rest)
+    title = _title(rest, owner_span, due.span)
 
     number = line_index + 1
     problems: list[Problem] = []
