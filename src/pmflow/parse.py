@@ -172,34 +172,50 @@ def _visible_lines(lines: Sequence[str]) -> list[bool]:
     return visible
 
 
-def parse_sections(lines: Sequence[str], visible: Sequence[bool]) -> list[Section]:
-    body = "".join(lines)
+def parse_sections(
+    lines: Sequence[str], visible: Sequence[bool], body: str | None = None
+) -> list[Section]:
+    """The body's headings and the text under each; `body` is the lines joined, if at hand."""
+    if body is None:
+        body = "".join(lines)
+    # Section texts without the `\r`s before a `\n`, as line_content drops them: taken out of
+    # the whole body at once, which keeps its lines (and where each section's line starts).
+    text = _LINE_END_CRS.sub("\n", body) if "\r" in body else body
     headings: list[tuple[int, int, str, int]] = []  # line, level, text, where its line starts
     index = offset = 0
     # Only lines starting with `#` (after at most three spaces) can be headings: found in C.
-    for candidate in _HEADING_CANDIDATE.finditer("\n" + body):
-        index += body.count("\n", offset, candidate.start())
-        offset = candidate.start()
-        if visible[index] and (heading := _heading(line_content(lines[index]))) is not None:
+    for candidate in _HEADING_CANDIDATE.finditer("\n" + text):
+        start = candidate.start()
+        index += text.count("\n", offset, start)
+        offset = start
+        if visible[index] and (heading := _line_heading(lines[index])) is not None:
             headings.append((index, *heading, offset))
     sections = []
     later: list[int] = []  # positions of later headings, each above the one after it
     for position in range(len(headings) - 1, -1, -1):
-        index, level, text, offset = headings[position]
+        index, level, heading_text, offset = headings[position]
         # The section ends where the next heading of its level or above starts.
         while later and headings[later[-1]][1] > level:
             later.pop()
-        end = headings[later[-1]][3] if later else len(body)
+        end = headings[later[-1]][3] if later else len(text)
         later.append(position)
-        content = body[offset + len(lines[index]) : end]
-        if "\r" in content:
-            content = _LINE_END_CRS.sub("\n", content)  # as line_content drops them
-        content = content.strip()
+        start = text.find("\n", offset, end) + 1 or end  # after the heading's line
+        content = text[start:end].strip()
         sections.append(
-            Section(text, level, index, None if content in ("", NO_RESPONSE) else content)
+            Section(heading_text, level, index, None if content in ("", NO_RESPONSE) else content)
         )
     sections.reverse()
     return sections
+
+
+@functools.lru_cache(maxsize=1024)  # the same few heading lines, in every post-mortem
+def _short_line_heading(line: str) -> tuple[int, str] | None:
+    return _heading(line_content(line))
+
+
+def _line_heading(line: str) -> tuple[int, str] | None:
+    """_heading of a line as split_lines gives it, remembered for lines short enough to keep."""
+    return _short_line_heading(line) if len(line) <= 200 else _heading(line_content(line))
 
 
 def _heading(text: str) -> tuple[int, str] | None:
