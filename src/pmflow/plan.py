@@ -28,6 +28,7 @@ from pmflow.model import (
     PostMortemReport,
     Problem,
     Severity,
+    stored_directly,
 )
 from pmflow.ops import (
     AddLabel,
@@ -59,6 +60,7 @@ END_MARKER = "<!-- pmflow:end -->"
 _POSTMORTEM_PREFIX = re.compile(r"^\s*\[?(?:post[- ]?mortem|pm)\]?\s*[:#–—-]?\s*", re.IGNORECASE)
 
 
+@stored_directly
 @dataclass(frozen=True)
 class PostMortem:
     """A post-mortem issue, what its body says, and the action issues pmflow made for it."""
