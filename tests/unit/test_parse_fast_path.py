@@ -159,6 +159,8 @@ def _rest(line: str) -> str:
 @example("- [ ] Fix it @x-by due:2026-12-04")
 @example("- [ ] Fix it @alice/ due:2026-12-04")
 @example("- [ ] Fix it @alice (due 2026-12-04).")
+@example("- [ ] Fix it @alice ( due: 2026-12-04 ) later")
+@example("- [ ] Fix it @alice due (2026-12-04)")
 @example("- [ ] Fix it (@alice, by 2026-12-04)")
 @example("- [ ] Fix it @alice due:2026-13-01 by 2026-12-04")
 @example("- [ ] Fix it` @alice due:2026-12-04 ` @bob due:2027-01-01")  # all in a code span
