@@ -470,20 +470,20 @@ def _title(rest: str, owner: tuple[int, int] | None, due: tuple[int, int] | None
     """The action's text: the line without its owner (with a label such as `owner:`) and date."""
     title_source = rest
     spans: list[tuple[int, int]] = []
+    before_owner = "x"
     if owner is not None:
         start = owner[0]
-        before = rest[:start]
-        folded = before.casefold()
+        before_owner = rest[:start]
+        folded = before_owner.casefold()
         # The label's words come first: most lines have none, and need no pattern search.
         maybe = "own" in folded or "assignee" in folded
-        label = _OWNER_LABEL.search(before) if maybe else None
+        label = _OWNER_LABEL.search(before_owner) if maybe else None
         spans.append((label.start() if label else start, owner[1]))
     if due is not None:
         spans.append(due)
     for start, end in sorted(spans, reverse=True):
         title_source = title_source[:start] + " " + title_source[end:]
     title = _clean_title(title_source)
-    before_owner = rest[: owner[0]] if owner is not None else "x"
     if not _WORD.search(before_owner) and not _clean_title(before_owner) and title:
         # "@carol: document the limit" reads as a sentence once the owner is taken out.
         title = title[0].upper() + title[1:]
@@ -580,21 +580,12 @@ def parse_action_line(
         seen_keys[key] = occurrence
         if occurrence > 1:
             key = f"{key}-{occurrence}"
-    return (
-        ActionLine(
-            line_index=line_index,
-            text=text,
-            checked=checked,
-            title=title,
-            owner=owner,
-            due=due.date,
-            issue_number=issue_number,
-            key=key,
-            due_text=due.text,
-            due_from_policy=from_policy,
-        ),
-        [],
+    # In the order of ActionLine's fields (line_index, text, checked, title, owner, due,
+    # issue_number, key, due_text, due_from_policy): by position, made in half the time.
+    action = ActionLine(
+        line_index, text, checked, title, owner, due.date, issue_number, key, due.text, from_policy
     )
+    return action, []
 
 
 def find_actions_section(
