@@ -33,7 +33,7 @@ _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 # that may open a fence or a block quote, and those that may be headings. (A leading "\n" is a
 # literal the search can skip to; `^` in MULTILINE mode is tried at every character.)
 _BLOCK_CANDIDATE = re.compile(r"\n {0,3}[`~>]")
-_HEADING_CANDIDATE = re.compile(r"\n {0,3}#")
+_HEADING_CANDIDATE = re.compile(r"\n( {0,3}#[^\n]*)")  # and the rest of its line
 _LINE_END_CRS = re.compile(r"\r+\n")
 _QUOTE = re.compile(r"^ {0,3}>")
 _CHECKBOX = re.compile(
@@ -191,26 +191,28 @@ def parse_sections(
     # Section texts without the `\r`s before a `\n`, as line_content drops them: taken out of
     # the whole body at once, which keeps its lines (and where each section's line starts).
     text = _without_line_end_crs(body)
-    headings: list[tuple[int, int, str, int]] = []  # line, level, text, where its line starts
+    # line, level, text, where its line starts and where the next line starts
+    headings: list[tuple[int, int, str, int, int]] = []
     index = offset = 0
     # Only lines starting with `#` (after at most three spaces) can be headings: found in C.
+    # (Matched in "\n" + text: a match starts where its line starts in `text`, ends before its
+    # line's `\n`, so the next line starts where the match ends.)
     for candidate in _HEADING_CANDIDATE.finditer("\n" + text):
-        start = candidate.start()
+        start, after = candidate.span()
         index += text.count("\n", offset, start)
         offset = start
-        if visible[index] and (heading := _line_heading(lines[index])) is not None:
-            headings.append((index, *heading, offset))
+        if visible[index] and (heading := _content_heading(candidate[1])) is not None:
+            headings.append((index, *heading, offset, after))
     sections = []
     later: list[int] = []  # positions of later headings, each above the one after it
     for position in range(len(headings) - 1, -1, -1):
-        index, level, heading_text, offset = headings[position]
+        index, level, heading_text, offset, after = headings[position]
         # The section ends where the next heading of its level or above starts.
         while later and headings[later[-1]][1] > level:
             later.pop()
         end = headings[later[-1]][3] if later else len(text)
         later.append(position)
-        start = text.find("\n", offset, end) + 1 or end  # after the heading's line
-        content = text[start:end].strip()
+        content = text[after:end].strip()
         sections.append(
             Section(heading_text, level, index, None if content in ("", NO_RESPONSE) else content)
         )
@@ -219,13 +221,14 @@ def parse_sections(
 
 
 @functools.lru_cache(maxsize=1024)  # the same few heading lines, in every post-mortem
-def _short_line_heading(line: str) -> tuple[int, str] | None:
-    return _heading(line_content(line))
+def _short_heading(content: str) -> tuple[int, str] | None:
+    return _heading(content.rstrip("\r"))
 
 
-def _line_heading(line: str) -> tuple[int, str] | None:
-    """_heading of a line as split_lines gives it, remembered for lines short enough to keep."""
-    return _short_line_heading(line) if len(line) <= 200 else _heading(line_content(line))
+def _content_heading(content: str) -> tuple[int, str] | None:
+    """_heading of a line without its `\\n` (its `\\r`s go, as line_content drops them),
+    remembered for lines short enough to keep."""
+    return _short_heading(content) if len(content) <= 200 else _heading(content.rstrip("\r"))
 
 
 def _heading(text: str) -> tuple[int, str] | None:
