@@ -37,7 +37,7 @@ def stored_directly(cls: type[_Record]) -> type[_Record]:
     namespace = dict(defaults)
     exec(f"def __init__(self, {parameters}):\n    stored = self.__dict__{stores}", namespace)
     init = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__, init.__qualname__ = cls.__module__, f"{cls.__qualname__}.__init__"
     init.__annotations__ = cls.__init__.__annotations__
     cls.__init__ = init  # type: ignore[misc]
     return cls

@@ -48,6 +48,10 @@ def _as_generated(cls: type) -> type:
 def test_records_are_built_as_a_frozen_dataclass_builds_them(cls: Any) -> None:
     generated = _as_generated(cls)
     assert inspect.signature(cls) == inspect.signature(generated)
+    assert (cls.__init__.__module__, cls.__init__.__qualname__) == (
+        cls.__module__,
+        f"{cls.__qualname__}.__init__",
+    )
     required = [f.name for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING]
     values = {name: f"value of {name}" for name in required}
     record, twin = cls(**values), generated(**values)
