@@ -14,6 +14,8 @@ next run, which finds the created issues again by their marker.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ from pmflow.model import (
     PostMortemReport,
     Problem,
     Severity,
+    stored_directly,
 )
 from pmflow.ops import (
     AddLabel,
@@ -59,6 +62,7 @@ END_MARKER = "<!-- pmflow:end -->"
 _POSTMORTEM_PREFIX = re.compile(r"^\s*\[?(?:post[- ]?mortem|pm)\]?\s*[:#–—-]?\s*", re.IGNORECASE)
 
 
+@stored_directly
 @dataclass(frozen=True)
 class PostMortem:
     """A post-mortem issue, what its body says, and the action issues pmflow made for it."""
@@ -135,6 +139,13 @@ def replace_pmflow_block(body: str, block: str) -> str:
     return body[:start] + block + body[end:]
 
 
+@functools.lru_cache(maxsize=1024)
+def _iso_day(day: dt.date) -> str:
+    # A first sync writes thousands of markers, due on a few hundred days; formatting a date
+    # costs more than looking it up.
+    return day.isoformat()
+
+
 def render_action_body(
     renderer: Renderer, postmortem: IssueState, action: ActionLine, owner: str | None
 ) -> str:
@@ -142,7 +153,7 @@ def render_action_body(
         ACTION_MARKER,
         pm=postmortem.number,
         key=action.key,
-        due=action.due.isoformat() if action.due else None,
+        due=_iso_day(action.due) if action.due else None,
         owner=action.owner,
     )
     body = renderer.render(

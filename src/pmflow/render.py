@@ -188,8 +188,13 @@ class Renderer:
                 template = self._templates.get(name) or self._templates.setdefault(
                     name, self._packaged.get_template(name)
                 )
-                # What Template.render does, but with the context shared, not copied.
-                return "".join(template.root_render_func(template.new_context(context, True)))
+                # What Template.render does, but with the context shared, not copied, and made
+                # as Template.new_context makes it for a template without globals (the packaged
+                # environment has none): without reading the empty globals' ChainMap each time.
+                fresh = self._packaged.context_class(
+                    self._packaged, context, template.name, template.blocks
+                )
+                return "".join(template.root_render_func(fresh))
             parts: list[str] = []
             size = 0
             for part in self._sandboxed.get_template(name).generate(**context):
