@@ -737,6 +737,13 @@ def replace_lines(body: str, replacements: dict[int, str]) -> str:
     return "".join(lines)
 
 
+# Block quote markers and list item markers, then the up to three spaces that keep what follows
+# out of an indented code block: where an HTML block can start.
+_BLOCK_CONTAINERS = re.compile(
+    r"(?:[ ]{0,3}(?:>[ ]?|(?:[-+*]|\d{1,9}[.)])[ ]{1,4}(?![ ])))*[ ]{0,3}"
+)
+
+
 def neutralise_mentions(text: str, keep: str | None = None) -> str:
     """Text that pings nobody (but `keep`) wherever pmflow puts it: `@user` and `@org/team`
     outside code spans are wrapped in code spans.
@@ -756,14 +763,15 @@ def neutralise_mentions(text: str, keep: str | None = None) -> str:
 
 
 def _neutralise_line(line: str, keep: str | None) -> str:
-    # Put at the start of a line (a quote in a template: `> {{ title }}`), `<div>` would open an
-    # HTML block, where backticks are not code: an escaped `<` opens nothing and looks the same.
-    # A line that is one closed HTML comment (a pmflow marker) is left as it is: nothing after it.
-    indent = len(line) - len(line.lstrip(" "))
+    # Put at the start of a line, or of a quote or list item in it (a template's `> {{ title }}`,
+    # or text that brings its own `> `), `<div>` would open an HTML block, where backticks are
+    # not code: an escaped `<` opens nothing and looks the same. A line that is one closed HTML
+    # comment (a pmflow marker) is left as it is: nothing after it.
+    indent = _BLOCK_CONTAINERS.match(line).end()  # type: ignore[union-attr]
     content = line_content(line).strip()
     closes = content.find("-->")
     comment_only = content.startswith("<!--") and closes == len(content) - 3 and closes >= 4
-    if indent <= 3 and line[indent : indent + 1] == "<" and not comment_only:
+    if line[indent : indent + 1] == "<" and not comment_only:
         line = line[:indent] + "\\" + line[indent:]
     pieces = []
     last = 0

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -126,6 +126,8 @@ FRAGMENTS = [
     "~~~",
     "\\`",
     "> ",
+    "- ",
+    "1. ",
     "<!--",
     "-->",
     "<!-- pmflow:action pm=1 key=abc due=2026-12-04 owner=mallory -->",
@@ -157,6 +159,8 @@ TEXT = st.lists(
 
 @PROPERTY
 @given(TEXT)
+@example("> <details><summary>@ivan</summary>")  # an HTML block opened inside a quote
+@example("-    <p>@ivan")  # inside a list item
 def test_neutralised_text_pings_nobody_wherever_it_is_put(text: str) -> None:
     safe = neutralise_mentions(text)
     assert neutralise_mentions(safe) == safe
