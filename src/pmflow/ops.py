@@ -1,6 +1,7 @@
 """Operations: what a plan asks the adapter to do, as data with finished text.
 
-Each is printable (`describe`) for `--dry-run` and serialisable (`as_json`) for `--json`.
+Each is printable (`describe`) for `--dry-run` and serialisable (`as_json`) for `--json`, and
+made as the records in `model` are (a first sync plans thousands).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+
+from pmflow.model import stored_directly
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Operation:
         raise NotImplementedError
 
 
+@stored_directly
 @dataclass(frozen=True)
 class CreateLabel(Operation):
     name: str
@@ -42,6 +46,7 @@ class CreateLabel(Operation):
         return f"create label {self.name!r}"
 
 
+@stored_directly
 @dataclass(frozen=True)
 class CreateMilestone(Operation):
     title: str
@@ -53,6 +58,7 @@ class CreateMilestone(Operation):
         return f"create milestone {self.title!r}{due}"
 
 
+@stored_directly
 @dataclass(frozen=True)
 class UpdateMilestone(Operation):
     number: int
@@ -64,6 +70,7 @@ class UpdateMilestone(Operation):
         return f"set due date of milestone {self.title!r} to {due}"
 
 
+@stored_directly
 @dataclass(frozen=True)
 class CreateActionIssue(Operation):
     postmortem: int
@@ -80,6 +87,7 @@ class CreateActionIssue(Operation):
         return f"create action issue {self.title!r} for #{self.postmortem}{owner}{milestone}"
 
 
+@stored_directly
 @dataclass(frozen=True)
 class UpdateActionIssue(Operation):
     number: int
@@ -91,6 +99,7 @@ class UpdateActionIssue(Operation):
         return f"update #{self.number}: {self.reason}"
 
 
+@stored_directly
 @dataclass(frozen=True)
 class LinkSubIssue(Operation):
     parent: int
@@ -101,6 +110,7 @@ class LinkSubIssue(Operation):
         return f"link #{self.child} as a sub-issue of #{self.parent}"
 
 
+@stored_directly
 @dataclass(frozen=True)
 class UnlinkSubIssue(Operation):
     parent: int
@@ -111,6 +121,7 @@ class UnlinkSubIssue(Operation):
         return f"unlink #{self.child} from the sub-issues of #{self.parent}"
 
 
+@stored_directly
 @dataclass(frozen=True)
 class EditPostMortemBody(Operation):
     number: int
@@ -122,6 +133,7 @@ class EditPostMortemBody(Operation):
         return f"edit the checklist of #{self.number}: " + "; ".join(self.changes)
 
 
+@stored_directly
 @dataclass(frozen=True)
 class CreateComment(Operation):
     issue: int
@@ -132,6 +144,7 @@ class CreateComment(Operation):
         return f"comment on #{self.issue} ({self.purpose})"
 
 
+@stored_directly
 @dataclass(frozen=True)
 class EditComment(Operation):
     issue: int
@@ -143,6 +156,7 @@ class EditComment(Operation):
         return f"update pmflow's {self.purpose} comment on #{self.issue}"
 
 
+@stored_directly
 @dataclass(frozen=True)
 class DeleteComment(Operation):
     """Only ever one of pmflow's own comments, repeating another (two runs at once)."""
@@ -155,6 +169,7 @@ class DeleteComment(Operation):
         return f"delete a second copy of pmflow's {self.purpose} comment on #{self.issue}"
 
 
+@stored_directly
 @dataclass(frozen=True)
 class CloseIssue(Operation):
     issue: int
@@ -164,6 +179,7 @@ class CloseIssue(Operation):
         return f"close #{self.issue} as {self.reason.replace('_', ' ')}"
 
 
+@stored_directly
 @dataclass(frozen=True)
 class AddLabel(Operation):
     issue: int
@@ -173,6 +189,7 @@ class AddLabel(Operation):
         return f"label #{self.issue} {self.label!r}"
 
 
+@stored_directly
 @dataclass(frozen=True)
 class RemoveLabel(Operation):
     issue: int
@@ -182,6 +199,7 @@ class RemoveLabel(Operation):
         return f"remove label {self.label!r} from #{self.issue}"
 
 
+@stored_directly
 @dataclass(frozen=True)
 class CreateIssue(Operation):
     """An issue of pmflow's own outside any post-mortem (the register); `purpose` is its marker
@@ -196,6 +214,7 @@ class CreateIssue(Operation):
         return f"create the {self.purpose} issue {self.title!r}"
 
 
+@stored_directly
 @dataclass(frozen=True)
 class EditIssueBody(Operation):
     """Replace the whole body of one of pmflow's own issues (never a person's)."""

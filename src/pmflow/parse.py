@@ -184,51 +184,60 @@ def _visible_lines(lines: Sequence[str], body: str | None = None) -> list[bool]:
 
 def parse_sections(
     lines: Sequence[str], visible: Sequence[bool], body: str | None = None
-) -> list[Section]:
-    """The body's headings and the text under each; `body` is the lines joined, if at hand."""
+) -> tuple[list[Section], dict[str, tuple[int, str | None]]]:
+    """The body's headings and the text under each; and for each heading as normalise_heading
+    writes it, the position and content of its first section. `body` is the lines joined, if at
+    hand."""
     if body is None:
         body = "".join(lines)
     # Section texts without the `\r`s before a `\n`, as line_content drops them: taken out of
     # the whole body at once, which keeps its lines (and where each section's line starts).
     text = _without_line_end_crs(body)
-    # line, level, text, where its line starts and where the next line starts
-    headings: list[tuple[int, int, str, int, int]] = []
+    count = text.count
+    # line, (level, text, normalised text), where its line starts, where the next line starts
+    headings: list[tuple[int, tuple[int, str, str], int, int]] = []
     index = offset = 0
     # Only lines starting with `#` (after at most three spaces) can be headings: found in C.
     # (Matched in "\n" + text: a match starts where its line starts in `text`, ends before its
     # line's `\n`, so the next line starts where the match ends.)
     for candidate in _HEADING_CANDIDATE.finditer("\n" + text):
-        start, after = candidate.span()
-        index += text.count("\n", offset, start)
+        start = candidate.start()
+        index += count("\n", offset, start)
         offset = start
-        if visible[index] and (heading := _content_heading(candidate[1])) is not None:
-            headings.append((index, *heading, offset, after))
-    sections = []
-    later: list[int] = []  # positions of later headings, each above the one after it
+        if visible[index]:
+            line = candidate[1]
+            # Short lines are remembered: the same few headings, in every post-mortem.
+            heading = _short_heading(line) if len(line) <= 200 else _heading_and_key(line)
+            if heading is not None:
+                headings.append((index, heading, start, candidate.end()))
+    sections: list[Section] = [None] * len(headings)  # type: ignore[list-item]
+    first: dict[str, tuple[int, str | None]] = {}
+    later: list[tuple[int, int]] = []  # level and start of later headings, each above the next
     for position in range(len(headings) - 1, -1, -1):
-        index, level, heading_text, offset, after = headings[position]
+        index, (level, heading_text, key), start, after = headings[position]
         # The section ends where the next heading of its level or above starts.
-        while later and headings[later[-1]][1] > level:
+        while later and later[-1][0] > level:
             later.pop()
-        end = headings[later[-1]][3] if later else len(text)
-        later.append(position)
-        content = text[after:end].strip()
-        sections.append(
-            Section(heading_text, level, index, None if content in ("", NO_RESPONSE) else content)
+        content = text[after : later[-1][1] if later else len(text)].strip()
+        later.append((level, start))
+        section = Section(
+            heading_text, level, index, None if content in ("", NO_RESPONSE) else content
         )
-    sections.reverse()
-    return sections
+        sections[position] = section
+        first[key] = (position, section.content)  # an earlier one comes later, and replaces it
+    return sections, first
 
 
-@functools.lru_cache(maxsize=1024)  # the same few heading lines, in every post-mortem
-def _short_heading(content: str) -> tuple[int, str] | None:
-    return _heading(content.rstrip("\r"))
+@functools.lru_cache(maxsize=1024)
+def _short_heading(line: str) -> tuple[int, str, str] | None:
+    return _heading_and_key(line)
 
 
-def _content_heading(content: str) -> tuple[int, str] | None:
-    """_heading of a line without its `\\n` (its `\\r`s go, as line_content drops them),
-    remembered for lines short enough to keep."""
-    return _short_heading(content) if len(content) <= 200 else _heading(content.rstrip("\r"))
+def _heading_and_key(line: str) -> tuple[int, str, str] | None:
+    """_heading of a line without its `\\n` (its `\\r`s go, as line_content drops them), and
+    the heading's text normalised."""
+    heading = _heading(line.rstrip("\r"))
+    return None if heading is None else (*heading, normalise_heading(heading[1]))
 
 
 def _heading(text: str) -> tuple[int, str] | None:
@@ -446,9 +455,10 @@ def _key_of(normalised: str) -> str:
     return hashlib.sha1(normalised.encode("utf-8")).hexdigest()[:12]
 
 
-def _canonical(rest: str) -> tuple[str, tuple[int, int], _Due] | None:
+def _canonical(rest: str) -> tuple[str, tuple[int, int], dt.date, tuple[int, int], str] | None:
     """What find_owner and find_due give for an action written as most are (see _CANONICAL):
-    the owner, where its mention is, and the due date; None for any other line."""
+    the owner, where its mention is, the due date, where its token is and the date as written;
+    None for any other line."""
     at = rest.find("@")
     if at == -1 or "`" in rest:
         return None
@@ -459,34 +469,39 @@ def _canonical(rest: str) -> tuple[str, tuple[int, int], _Due] | None:
     head = rest[:start].lower()  # the words first: a pattern search costs more than the match
     if ("due" in head or "by" in head) and _DUE_WORD.search(rest, 0, start):
         return None  # an earlier `due` or `by` could be the date's token, or swallow it
-    date = _calendar_date(match["date"])
+    written = match["date"]
+    date = _calendar_date(written)
     if date is None:
         return None  # not a real date: find_due says so, or finds a later one
-    due = _Due()
     # find_due takes a closing parenthesis in only when its token opened one.
     end = match.end("close") if match["open"] and match["close"] else match.end("date")
-    due.date, due.span, due.text = date, (start, end), match["date"]
-    return match["login"], (at, match.end("login")), due
+    return match["login"], (at, match.end("login")), date, (start, end), written
 
 
 def _title(rest: str, owner: tuple[int, int] | None, due: tuple[int, int] | None) -> str:
     """The action's text: the line without its owner (with a label such as `owner:`) and date."""
-    title_source = rest
-    spans: list[tuple[int, int]] = []
     before_owner = "x"
+    cuts: list[tuple[int, int]] = []  # left to right (they never overlap)
     if owner is not None:
         start = owner[0]
         before_owner = rest[:start]
         folded = before_owner.casefold()
         # The label's words come first: most lines have none, and need no pattern search.
-        maybe = "own" in folded or "assignee" in folded
-        label = _OWNER_LABEL.search(before_owner) if maybe else None
-        spans.append((label.start() if label else start, owner[1]))
+        if "own" in folded or "assignee" in folded:
+            label = _OWNER_LABEL.search(before_owner)
+            start = label.start() if label else start
+        cuts.append((start, owner[1]))
     if due is not None:
-        spans.append(due)
-    for start, end in sorted(spans, reverse=True):
-        title_source = title_source[:start] + " " + title_source[end:]
-    title = _clean_title(title_source)
+        cuts.append(due)
+        if due[0] < cuts[0][0]:
+            cuts.reverse()
+    pieces = []
+    last = 0
+    for start, end in cuts:
+        pieces.append(rest[last:start])
+        last = end
+    pieces.append(rest[last:])
+    title = _clean_title(" ".join(pieces))
     if not _WORD.search(before_owner) and not _clean_title(before_owner) and title:
         # "@carol: document the limit" reads as a sentence once the owner is taken out.
         title = title[0].upper() + title[1:]
@@ -512,21 +527,43 @@ def parse_action_line(
     if match is None:
         return None, []
     rest = text[match.end() :]
-    checked = match["box"] in "xX"
+    checked = match["box"] != " "
     issue_number = None
-    ref = _ISSUE_REF.match(rest) if rest.startswith("#") else None
-    if ref:
+    if rest.startswith("#") and (ref := _ISSUE_REF.match(rest)):
         issue_number = int(ref["number"])
         rest = rest[ref.end() :]
     canonical = _canonical(rest)
-    if canonical is not None:
-        owner, owner_span, due = canonical
+    if canonical is not None:  # the usual line: only its title can be missing
+        owner, owner_span, due_date, due_span, due_text = canonical
+        title = _title(rest, owner_span, due_span)
+        from_policy = False
+        problems = _line_problems(text, line_index, rest, title, owner, None) if not title else []
     else:
         owner, owner_match = find_owner(rest)
         owner_span = owner_match.span() if owner_match is not None else None
         due = find_due(rest)
-    title = _title(rest, owner_span, due.span)
+        title = _title(rest, owner_span, due.span)
+        from_policy = due.date is None and due.bad_value is None and default_due is not None
+        due_date = default_due if from_policy else due.date
+        due_text = due.text
+        undated = due if due_date is None else None
+        problems = _line_problems(text, line_index, rest, title, owner, undated)
+    if problems:
+        return None, problems
+    key = _unique_key(title, seen_keys)
+    # In the order of ActionLine's fields (line_index, text, checked, title, owner, due,
+    # issue_number, key, due_text, due_from_policy): by position, made in half the time.
+    action = ActionLine(
+        line_index, text, checked, title, owner, due_date, issue_number, key, due_text, from_policy
+    )
+    return action, []
 
+
+def _line_problems(
+    text: str, line_index: int, rest: str, title: str, owner: str | None, undated: _Due | None
+) -> list[Problem]:
+    """What is wrong with a checklist line: no title, no owner, or (`undated`: what find_due
+    found instead) no due date."""
     number = line_index + 1
     problems: list[Problem] = []
     quoted = text.strip()
@@ -552,43 +589,37 @@ def parse_action_line(
                 number,
             )
         )
-    from_policy = due.date is None and due.bad_value is None and default_due is not None
-    if from_policy:
-        due.date = default_due
-    if due.date is None:
-        if due.bad_value is not None and due.bad_reason == "not-a-real-date":
-            message = f"`{due.bad_value}` is not a real calendar date."
-        elif due.bad_value is not None:
-            message = f"The due date `{due.bad_value}` is not an ISO date (YYYY-MM-DD)."
+    if undated is not None:
+        if undated.bad_value is not None and undated.bad_reason == "not-a-real-date":
+            message = f"`{undated.bad_value}` is not a real calendar date."
+        elif undated.bad_value is not None:
+            message = f"The due date `{undated.bad_value}` is not an ISO date (YYYY-MM-DD)."
         else:
             message = "This action has no due date."
         bare = _BARE_ISO.search(_without_code_spans(rest))
         example = bare.group(0) if bare and parse_iso_date(bare.group(0)) else "2026-12-04"
         problems.append(
             Problem(
-                "bad-due-date" if due.bad_value else "missing-due-date",
+                "bad-due-date" if undated.bad_value else "missing-due-date",
                 message,
                 f"Write the date as `due:{example}` (year-month-day) so nobody has to guess it.",
                 quoted,
                 number,
             )
         )
-    if problems:
-        return None, problems
+    return problems
 
-    # action_key(title), the title's whitespace being normalised already (casefold adds none).
+
+def _unique_key(title: str, seen_keys: dict[str, int] | None) -> str:
+    """action_key(title) (its whitespace is normalised already, and casefold adds none), with
+    `-2`, `-3`, ... for a title the post-mortem has had before (counted in `seen_keys`)."""
     key = _key_of(title.casefold())
     if seen_keys is not None:
         occurrence = seen_keys.get(key, 0) + 1
         seen_keys[key] = occurrence
         if occurrence > 1:
             key = f"{key}-{occurrence}"
-    # In the order of ActionLine's fields (line_index, text, checked, title, owner, due,
-    # issue_number, key, due_text, due_from_policy): by position, made in half the time.
-    action = ActionLine(
-        line_index, text, checked, title, owner, due.date, issue_number, key, due.text, from_policy
-    )
-    return action, []
+    return key
 
 
 def find_actions_section(
@@ -634,13 +665,11 @@ def parse_postmortem(
     body = body or ""
     lines = split_lines(body)
     visible = _visible_lines(lines, body)
-    sections = parse_sections(lines, visible, body)
-    # Each heading normalised once, not once per lookup: (position, content) of its first use.
-    first: dict[str, tuple[int, str | None]] = {}
-    for order, section in enumerate(sections):
-        first.setdefault(normalise_heading(section.heading), (order, section.content))
+    sections, first = parse_sections(lines, visible, body)
 
     def content(*names: str) -> str | None:  # names as normalise_heading writes them
+        if len(names) == 1:
+            return first[names[0]][1] if names[0] in first else None
         found = [first[key] for key in names if key in first]
         return min(found)[1] if found else None
 
