@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -72,45 +72,48 @@ class ChecksConfig:
 
 @dataclass(frozen=True)
 class Config:
+    """A validated configuration; its settings are read once (a sync asks for some of them for
+    every post-mortem), so `values` is not to be changed."""
+
     values: dict[str, Any]
     source: str = "(defaults)"
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
 
-    @property
+    @cached_property
     def postmortem_label(self) -> str:
         return self.values["postmortem_label"]
 
-    @property
+    @cached_property
     def action_headings(self) -> tuple[str, ...]:
         return tuple(self.values["action_headings"])
 
-    @property
+    @cached_property
     def action_label(self) -> dict[str, str]:
         return self.values["action_label"]
 
-    @property
+    @cached_property
     def problems_label(self) -> str:
         return self.values["problems_label"]
 
-    @property
+    @cached_property
     def milestone_strategy(self) -> str:
         return self.values["milestones"]["strategy"]
 
-    @property
+    @cached_property
     def milestone_title(self) -> str:
         return self.values["milestones"]["title"]
 
-    @property
+    @cached_property
     def sub_issues(self) -> bool:
         return self.values["sub_issues"]
 
-    @property
+    @cached_property
     def templates_dir(self) -> str:
         return self.values["templates_dir"]
 
-    @property
+    @cached_property
     def checks(self) -> ChecksConfig:
         values = self.values.get("checks", {})
         return ChecksConfig(
@@ -120,11 +123,11 @@ class Config:
             in_sync=values.get("in_sync", True),
         )
 
-    @property
+    @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.values["timezone"])
 
-    @property
+    @cached_property
     def workdays(self) -> frozenset[int]:
         """ISO weekday numbers (Monday is 1)."""
         return frozenset(WEEKDAYS.index(day) + 1 for day in self.values["workdays"])
@@ -133,11 +136,11 @@ class Config:
         """A nested table of settings (`status`, `overdue`, `followup`, `completion`, `nudges`)."""
         return self.values[name]
 
-    @property
+    @cached_property
     def due_days_by_severity(self) -> dict[str, int]:
         return self.values["due_days_by_severity"]
 
-    @property
+    @cached_property
     def max_writes(self) -> int:
         """Write budget of one run (`--max-writes` wins)."""
         return self.values.get("max_writes", DEFAULT_MAX_WRITES)

@@ -21,6 +21,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
+from itertools import compress, repeat
 
 from pmflow.model import ActionLine, PostMortemReport, Problem, Section, Severity
 
@@ -33,7 +34,7 @@ _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 # that may open a fence or a block quote, and those that may be headings. (A leading "\n" is a
 # literal the search can skip to; `^` in MULTILINE mode is tried at every character.)
 _BLOCK_CANDIDATE = re.compile(r"\n {0,3}[`~>]")
-_HEADING_CANDIDATE = re.compile(r"\n( {0,3}#[^\n]*)")  # and the rest of its line
+_HEADING_STARTS = ("#", " #", "  #", "   #")  # a heading's line (CommonMark's indent: 0 to 3)
 _LINE_END_CRS = re.compile(r"\r+\n")
 _QUOTE = re.compile(r"^ {0,3}>")
 _CHECKBOX = re.compile(
@@ -183,43 +184,32 @@ def _visible_lines(lines: Sequence[str], body: str | None = None) -> list[bool]:
 
 
 def parse_sections(
-    lines: Sequence[str], visible: Sequence[bool], body: str | None = None
+    lines: Sequence[str], visible: Sequence[bool]
 ) -> tuple[list[Section], dict[str, tuple[int, str | None]]]:
     """The body's headings and the text under each; and for each heading as normalise_heading
-    writes it, the position and content of its first section. `body` is the lines joined, if at
-    hand."""
-    if body is None:
-        body = "".join(lines)
-    # Section texts without the `\r`s before a `\n`, as line_content drops them: taken out of
-    # the whole body at once, which keeps its lines (and where each section's line starts).
-    text = _without_line_end_crs(body)
-    count = text.count
-    # line, (level, text, normalised text), where its line starts, where the next line starts
-    headings: list[tuple[int, tuple[int, str, str], int, int]] = []
-    index = offset = 0
-    # Only lines starting with `#` (after at most three spaces) can be headings: found in C.
-    # (Matched in "\n" + text: a match starts where its line starts in `text`, ends before its
-    # line's `\n`, so the next line starts where the match ends.)
-    for candidate in _HEADING_CANDIDATE.finditer("\n" + text):
-        start = candidate.start()
-        index += count("\n", offset, start)
-        offset = start
+    writes it, the position and content of its first section."""
+    # Only lines starting with `#` (after at most three spaces) can be headings: picked out in C.
+    candidates = compress(range(len(lines)), map(str.startswith, lines, repeat(_HEADING_STARTS)))
+    headings: list[tuple[int, tuple[int, str, str]]] = []  # line, (level, text, normalised text)
+    for index in candidates:
         if visible[index]:
-            line = candidate[1]
+            line = lines[index]
             # Short lines are remembered: the same few headings, in every post-mortem.
             heading = _short_heading(line) if len(line) <= 200 else _heading_and_key(line)
             if heading is not None:
-                headings.append((index, heading, start, candidate.end()))
+                headings.append((index, heading))
     sections: list[Section] = [None] * len(headings)  # type: ignore[list-item]
     first: dict[str, tuple[int, str | None]] = {}
-    later: list[tuple[int, int]] = []  # level and start of later headings, each above the next
+    later: list[tuple[int, int]] = []  # level and line of later headings, each above the next
     for position in range(len(headings) - 1, -1, -1):
-        index, (level, heading_text, key), start, after = headings[position]
+        index, (level, heading_text, key) = headings[position]
         # The section ends where the next heading of its level or above starts.
         while later and later[-1][0] > level:
             later.pop()
-        content = text[after : later[-1][1] if later else len(text)].strip()
-        later.append((level, start))
+        end = later[-1][1] if later else len(lines)
+        later.append((level, index))
+        # Without the `\r`s before a `\n`, as line_content drops them.
+        content = _without_line_end_crs("".join(lines[index + 1 : end])).strip()
         section = Section(
             heading_text, level, index, None if content in ("", NO_RESPONSE) else content
         )
@@ -234,9 +224,8 @@ def _short_heading(line: str) -> tuple[int, str, str] | None:
 
 
 def _heading_and_key(line: str) -> tuple[int, str, str] | None:
-    """_heading of a line without its `\\n` (its `\\r`s go, as line_content drops them), and
-    the heading's text normalised."""
-    heading = _heading(line.rstrip("\r"))
+    """_heading of a line (without its ending), and the heading's text normalised."""
+    heading = _heading(line_content(line))
     return None if heading is None else (*heading, normalise_heading(heading[1]))
 
 
@@ -665,7 +654,7 @@ def parse_postmortem(
     body = body or ""
     lines = split_lines(body)
     visible = _visible_lines(lines, body)
-    sections, first = parse_sections(lines, visible, body)
+    sections, first = parse_sections(lines, visible)
 
     def content(*names: str) -> str | None:  # names as normalise_heading writes them
         if len(names) == 1:
