@@ -379,6 +379,15 @@ def chain(spec: RepoSpec, client: Client, latency: float, picks: dict[str, int])
 
 # --- scenario 5: parse and plan, no HTTP --------------------------------------------------------
 
+PASSES = 3  # scenario 5's CPU time is the best of this many passes
+
+
+def _timed(work: Callable[[], Any]) -> tuple[float, float, Any]:
+    """CPU seconds, wall seconds and result of `work()`."""
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    result = work()
+    return time.process_time() - cpu0, time.perf_counter() - wall0, result
+
 
 def parse_and_plan(bodies: int, seed: int) -> dict[str, Any]:
     spec = repository(bodies, seed=seed + 1)
@@ -402,10 +411,6 @@ def parse_and_plan(bodies: int, seed: int) -> dict[str, Any]:
         for pm in spec.postmortems
     ]
     _peak_rss_reset()
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    for issue in issues:
-        read_report(issue, config)
-    parse_cpu = time.process_time() - cpu0
     # Read once per run, as `pmflow sync` reads them (planning never changes them).
     facts = RepoFacts(
         me=BOT,
@@ -414,14 +419,25 @@ def parse_and_plan(bodies: int, seed: int) -> dict[str, Any]:
         assignable={o: not o.startswith(("lee-", "vendor-", "former-")) for o in owners},
         sub_issues_supported=True,
     )
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    operations = 0
-    for issue in issues:
-        pm = PostMortem(issue=issue, report=read_report(issue, config))
-        plan = plan_postmortem(pm, facts, config, renderer)
-        assert not plan.needs, plan.needs
-        operations += len(plan.operations)
-    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+
+    def parse_only() -> None:
+        for issue in issues:
+            read_report(issue, config)
+
+    def parse_and_plan_all() -> int:
+        operations = 0
+        for issue in issues:
+            pm = PostMortem(issue=issue, report=read_report(issue, config))
+            plan = plan_postmortem(pm, facts, config, renderer)
+            assert not plan.needs, plan.needs
+            operations += len(plan.operations)
+        return operations
+
+    # Each pass timed apart, the best kept (as timeit does): on a shared machine, other work
+    # only ever adds time, and one pass can take half as long again as the next.
+    parse_runs = [_timed(parse_only)[0] for _ in range(PASSES)]
+    runs = [_timed(parse_and_plan_all) for _ in range(PASSES)]
+    cpu, wall, operations = min(runs)
     # A sync also runs the quality checks on each body (`checks.in_sync`, on by default) for the
     # advice in its problems comment: measured apart, on at most 1,000 bodies.
     sample = issues[:1000]
@@ -433,10 +449,11 @@ def parse_and_plan(bodies: int, seed: int) -> dict[str, Any]:
         "what": "parse each body and plan its first sync (five action-issue bodies rendered)",
         "advice_ms_per_body": advice_ms,
         "advice_cpu_all_bodies_estimate": advice_ms * bodies / 1000,
-        "parse_only_cpu": parse_cpu,
+        "parse_only_cpu": min(parse_runs),
         "bodies": bodies,
         "operations": operations,
         "cpu": cpu,
+        "cpu_passes": [run[0] for run in runs],
         "wall": wall,
         "peak_rss_mb": _peak_rss_mb(),
     }
@@ -526,7 +543,8 @@ def print_table(table: list[dict[str, Any]], latency: float, five: dict[str, Any
         "their requests one after another; pmflow's is measured)"
     )
     print(
-        f"5        parse+plan {five['bodies']:,} bodies: {five['cpu']:.2f} s CPU "
+        f"5        parse+plan {five['bodies']:,} bodies: {five['cpu']:.2f} s CPU, the best of "
+        f"{', '.join(f'{cpu:.2f}' for cpu in five['cpu_passes'])} "
         f"(parsing alone {five['parse_only_cpu']:.2f} s), "
         f"{five['wall']:.2f} s wall, peak RSS {five['peak_rss_mb']:.0f} MB, "
         f"{five['operations']:,} operations planned; the quality checks' advice (apart): "
