@@ -31,11 +31,12 @@ NO_RESPONSE = "_No response_"
 _HEADING_START = re.compile(r" {0,3}(?P<hashes>#{1,6})(?=[ \t]|$)")
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 # Searched in "\n" + body, so that a match starts where its line starts in the body: the lines
-# that may open a fence or a block quote, and those that may be headings. (A leading "\n" is a
-# literal the search can skip to; `^` in MULTILINE mode is tried at every character.)
+# that may open a fence or a block quote. (A leading "\n" is a literal the search can skip to;
+# `^` in MULTILINE mode is tried at every character.)
 _BLOCK_CANDIDATE = re.compile(r"\n {0,3}[`~>]")
 _HEADING_STARTS = ("#", " #", "  #", "   #")  # a heading's line (CommonMark's indent: 0 to 3)
 _LINE_END_CRS = re.compile(r"\r+\n")
+_OTHER_LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # str.splitlines's, but `\n`
 _QUOTE = re.compile(r"^ {0,3}>")
 _CHECKBOX = re.compile(
     r"^(?P<lead>[ \t]*[-*+][ \t]+\[)(?P<box>[ xX])(?P<close>\])(?P<gap>[ \t]+|$)"
@@ -95,8 +96,14 @@ _DUE_WORD = re.compile(r"(?i)\b(?:due|by)\b")
 def split_lines(body: str) -> list[str]:
     """Split on `\\n` only, each line keeping its ending (unlike str.splitlines)."""
     lines = body.splitlines(keepends=True)
-    # splitlines also breaks at `\r`, `\v`, `\u2028`, ...: where it made no more lines than the
-    # `\n`s make (one at the very end splits nothing), it split as `\n` does, and faster.
+    # splitlines also breaks at `\r`, `\v`, `\u2028`, ...: where the body has none of those, or
+    # where it made no more lines than the `\n`s make (one at the very end splits nothing), it
+    # split as `\n` does, and faster. (Looking for each of those costs less than one count.)
+    for other in _OTHER_LINE_BREAKS:
+        if other in body:
+            break
+    else:
+        return lines
     if len(lines) == body.count("\n") + (not body.endswith("\n") and body != ""):
         return lines
     lines = body.split("\n")
@@ -133,6 +140,8 @@ def _visible_lines(lines: Sequence[str], body: str | None = None) -> list[bool]:
     visible = [True] * len(lines)
     if body is None:
         body = "".join(lines)
+    if "`" not in body and "~" not in body and ">" not in body and "<!--" not in body:
+        return visible  # nothing opens a fence, a quote or a comment (four scans in C are cheap)
     searchable = "\n" + body
     index = offset = 0  # a line, and where it starts in `body`
     fence: str | None = None

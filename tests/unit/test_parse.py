@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from pmflow.parse import (
+    _visible_lines,
     neutralise_mentions,
     parse_action_line,
     parse_postmortem,
@@ -159,21 +160,45 @@ def test_postmortem_sections_and_fields_with_crlf() -> None:
     assert report.problems[0].line == "- [ ] Vague @bob by Friday"
 
 
-def test_code_fences_quotes_and_comments_are_not_actions() -> None:
-    body = form(
-        (
-            "Actions",
-            "```\n- [ ] example @x due:2026-01-01\n```\n"
-            "~~~~md\n- [ ] tilde @x due:2026-01-01\n~~~~\n"
-            "> - [ ] quoted @y due:2026-01-01\n"
-            "<!-- - [ ] hidden @z due:2026-01-01 -->\n"
-            "<!--\n- [ ] hidden too @z due:2026-01-01\n-->\n"
-            "- [ ] Real one @alice due:2026-12-04",
-        )
-    )
+HIDING = [
+    "```\n- [ ] example @x due:2026-01-01\n```\n",
+    "~~~~md\n- [ ] tilde @x due:2026-01-01\n~~~~\n",
+    "> - [ ] quoted @y due:2026-01-01\n",
+    "<!-- - [ ] hidden @z due:2026-01-01 -->\n",
+    "<!--\n- [ ] hidden too @z due:2026-01-01\n-->\n",
+]
+
+
+# Each alone too: a body with only one of them must not pass for one with none.
+@pytest.mark.parametrize("hidden", ["".join(HIDING), *HIDING])
+def test_code_fences_quotes_and_comments_are_not_actions(hidden: str) -> None:
+    body = form(("Actions", hidden + "- [ ] Real one @alice due:2026-12-04"))
     report = parse_postmortem(body)
     assert [a.title for a in report.actions] == ["Real one"]
     assert report.problems == ()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        form(
+            (
+                "Actions",
+                "- [ ] Real one @alice due:2026-12-04\n<!--\n- [ ] hidden @z due:2026-01-01",
+            )
+        ),
+        form(("Summary", "> ### Actions\n"), ("Actions", "- [ ] Real one @alice due:2026-12-04")),
+    ],
+    ids=["unclosed comment", "quoted heading"],
+)
+def test_what_an_unclosed_comment_or_a_quote_holds_is_not_read(body: str) -> None:
+    assert [a.title for a in parse_postmortem(body).actions] == ["Real one"]
+
+
+def test_quoted_lines_are_not_visible_text() -> None:
+    # The quality checks read what is visible: a quote is someone else's words.
+    lines = split_lines("We said:\n> blame @x\nThen.\n")
+    assert _visible_lines(lines) == [True, False, True]
 
 
 def test_unbalanced_fence_hides_the_rest() -> None:

@@ -79,3 +79,12 @@ def test_rewrite_changes_only_action_lines(body: str, number: int, checked: bool
             assert again.issue_number == number
             assert again.checked == checked
             assert (again.owner, again.due) == (old_action.owner, old_action.due)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029a—"), max_size=12))
+def test_lines_break_at_newlines_only(text: str) -> None:
+    # str.splitlines (which split_lines uses where it can) also breaks at the other characters.
+    pieces = text.split("\n")
+    expected = [piece + "\n" for piece in pieces[:-1]] + ([pieces[-1]] if pieces[-1] else [])
+    assert split_lines(text) == expected
