@@ -425,9 +425,9 @@ def find_due(text: str) -> _Due:
                 continue
             start = match.start("open") if match["open"] else match.start("word")
             end = match.start("value") + iso.end()
-            closing = _CLOSING_PAREN.match(searchable, end)
-            if closing and (match["open"] or searchable.find("(", match.start("word"), end) >= 0):
-                end = closing.end()
+            if match["open"] or searchable.find("(", match.start("word"), end) >= 0:
+                closing = _CLOSING_PAREN.match(searchable, end)
+                end = closing.end() if closing else end
             due.date, due.span, due.text = parsed, (start, end), first_word
             return due
         is_due_word = match["word"].casefold() == "due"
@@ -469,8 +469,9 @@ def _canonical(rest: str) -> tuple[str, tuple[int, int], dt.date, tuple[int, int
     head = rest[:start].lower()  # the words first: a pattern search costs more than the match
     if ("due" in head or "by" in head) and _DUE_WORD.search(rest, 0, start):
         return None  # an earlier `due` or `by` could be the date's token, or swallow it
-    date = _calendar_date(written)
-    if date is None:
+    try:
+        date = dt.date.fromisoformat(written)  # as _calendar_date reads it: ASCII digits here
+    except ValueError:
         return None  # not a real date: find_due says so, or finds a later one
     # find_due takes a closing parenthesis in only when its token opened one.
     end = match.end(5) if opened and closed else match.end(4)
@@ -478,8 +479,7 @@ def _canonical(rest: str) -> tuple[str, tuple[int, int], dt.date, tuple[int, int
 
 
 def _title(rest: str, owner: tuple[int, int] | None, due: tuple[int, int] | None) -> str:
-    """The action's text: the line without its owner (with a label such as `owner:`) and date
-    (their spans never overlap)."""
+    """The action's text: the line without its owner (with a label such as `owner:`) and date."""
     before_owner = "x"
     if owner is None:
         source = rest if due is None else f"{rest[: due[0]]} {rest[due[1] :]}"
@@ -495,8 +495,10 @@ def _title(rest: str, owner: tuple[int, int] | None, due: tuple[int, int] | None
             source = f"{rest[:start]} {rest[end:]}"
         elif end <= due[0]:  # the owner, then the date
             source = f"{rest[:start]} {rest[end : due[0]]} {rest[due[1] :]}"
-        else:
+        elif due[1] <= start:  # the date, then the owner
             source = f"{rest[: due[0]]} {rest[due[1] : start]} {rest[end:]}"
+        else:  # one inside the other: `@by 2026-12-04` is an owner and a date
+            source = f"{rest[: min(start, due[0])]} {rest[max(end, due[1]) :]}"
     title = _clean_title(source)
     if not _WORD.search(before_owner) and not _clean_title(before_owner) and title:
         # "@carol: document the limit" reads as a sentence once the owner is taken out.

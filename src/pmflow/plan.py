@@ -263,9 +263,8 @@ def plan_postmortem(
         changed = previous_owner != line.owner or not found.assignees
         if changed and line.owner not in found.assignees:
             owners_to_check.add(line.owner)
-    for owner in sorted(owners_to_check):
-        if owner not in facts.assignable:
-            plan.needs.add(f"owner:{owner}")
+    for owner in owners_to_check.difference(facts.assignable):
+        plan.needs.add(f"owner:{owner}")
     title = milestone_title(config, issue)
     milestone = _known_milestone(title, postmortem.actions, facts.milestones)
     unlinked = any(found is not None and found.parent_number is None for _, found, _ in pairs)

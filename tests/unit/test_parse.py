@@ -128,6 +128,20 @@ def test_by_in_prose_is_not_a_bad_date() -> None:
     assert parsed is not None and parsed.title == "Reduce toil by automating the rollback"
 
 
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("- [ ] @due 2026-01-08 fix it", "Fix it"),
+        ("- [ ] @by: 2026-01-05 (with ops)", "(with ops)"),
+    ],
+)
+def test_a_login_that_is_also_the_dates_word_takes_no_more_text(line: str, title: str) -> None:
+    # `@due 2026-01-08` is both the owner and the date: both go, and only they ("Ix it" once).
+    parsed, problems = action(line)
+    assert problems == []
+    assert parsed is not None and parsed.title == title
+
+
 def test_linked_line_keeps_owner_and_reads_reference() -> None:
     parsed, _ = action("- [x] #123 Add alerting @alice due:2026-12-04")
     assert parsed is not None
