@@ -21,7 +21,6 @@ import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
-from itertools import compress, repeat
 
 from pmflow.model import ActionLine, PostMortemReport, Problem, Section, Severity
 
@@ -34,7 +33,6 @@ _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 # that may open a fence or a block quote. (A leading "\n" is a literal the search can skip to;
 # `^` in MULTILINE mode is tried at every character.)
 _BLOCK_CANDIDATE = re.compile(r"\n {0,3}[`~>]")
-_HEADING_STARTS = ("#", " #", "  #", "   #")  # a heading's line (CommonMark's indent: 0 to 3)
 _LINE_END_CRS = re.compile(r"\r+\n")
 _OTHER_LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # str.splitlines's, but `\n`
 _QUOTE = re.compile(r"^ {0,3}>")
@@ -197,12 +195,13 @@ def parse_sections(
 ) -> tuple[list[Section], dict[str, tuple[int, str | None]]]:
     """The body's headings and the text under each; and for each heading as normalise_heading
     writes it, the position and content of its first section."""
-    # Only lines starting with `#` (after at most three spaces) can be headings: picked out in C.
-    candidates = compress(range(len(lines)), map(str.startswith, lines, repeat(_HEADING_STARTS)))
+    # Only lines starting with `#` (after at most three spaces) can be headings. (split_lines
+    # makes no empty line.)
+    candidates = [index for index, line in enumerate(lines) if line[0] in "# "]
     headings: list[tuple[int, tuple[int, str, str]]] = []  # line, (level, text, normalised text)
     for index in candidates:
-        if visible[index]:
-            line = lines[index]
+        line = lines[index]
+        if visible[index] and (line[0] == "#" or line.lstrip(" ")[:1] == "#"):
             # Short lines are remembered: the same few headings, in every post-mortem.
             heading = _short_heading(line) if len(line) <= 200 else _heading_and_key(line)
             if heading is not None:
@@ -217,13 +216,13 @@ def parse_sections(
             later.pop()
         end = later[-1][1] if later else len(lines)
         later.append((level, index))
-        # Without the `\r`s before a `\n`, as line_content drops them.
-        content = _without_line_end_crs("".join(lines[index + 1 : end])).strip()
-        section = Section(
-            heading_text, level, index, None if content in ("", NO_RESPONSE) else content
-        )
-        sections[position] = section
-        first[key] = (position, section.content)  # an earlier one comes later, and replaces it
+        text = "".join(lines[index + 1 : end])
+        if "\r" in text:  # without the `\r`s before a `\n`, as line_content drops them
+            text = _without_line_end_crs(text)
+        text = text.strip()
+        content = None if text in ("", NO_RESPONSE) else text
+        sections[position] = Section(heading_text, level, index, content)
+        first[key] = (position, content)  # an earlier one comes later, and replaces it
     return sections, first
 
 
