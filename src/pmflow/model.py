@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeVar
@@ -105,7 +106,7 @@ class Section:
 class PostMortemReport:
     """What the parser reads from a post-mortem issue body."""
 
-    sections: tuple[Section, ...]
+    sections: Sequence[Section]  # parse.Sections, read when first asked for
     actions: tuple[ActionLine, ...]
     problems: tuple[Problem, ...]
     has_actions_section: bool

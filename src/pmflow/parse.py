@@ -20,7 +20,7 @@ import datetime as dt
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from pmflow.model import ActionLine, PostMortemReport, Problem, Section, Severity
 
@@ -190,11 +190,65 @@ def _visible_lines(lines: Sequence[str], body: str | None = None) -> list[bool]:
     return visible
 
 
+class Sections(Sequence[Section]):
+    """A body's sections, in order: their texts are cut out of the body when first asked for
+    (a sync reads five of them; the quality checks and the similarity search read them all)."""
+
+    __slots__ = ("_lines", "_made", "_outline")
+
+    def __init__(self, lines: Sequence[str], outline: Sequence[tuple[str, int, int, int]]) -> None:
+        self._lines = lines
+        self._outline = outline  # per heading: its text, level, line, and the line after its end
+        self._made: tuple[Section, ...] | None = None
+
+    def line_range(self, position: int) -> tuple[int, int]:
+        """The lines under the heading at `position`: from the one after it to its end."""
+        _, _, index, end = self._outline[position]
+        return index + 1, end
+
+    def content(self, position: int) -> str | None:
+        """Section(...).content of the section at `position`, made alone."""
+        _, _, index, end = self._outline[position]
+        text = "".join(self._lines[index + 1 : end])
+        if "\r" in text:  # without the `\r`s before a `\n`, as line_content drops them
+            text = _without_line_end_crs(text)
+        text = text.strip()
+        return None if text in ("", NO_RESPONSE) else text
+
+    def _all(self) -> tuple[Section, ...]:
+        if self._made is None:
+            self._made = tuple(
+                Section(heading, level, index, self.content(position))
+                for position, (heading, level, index, _) in enumerate(self._outline)
+            )
+        return self._made
+
+    def __getitem__(self, position: int) -> Section:  # type: ignore[override]
+        return self._all()[position]
+
+    def __len__(self) -> int:
+        return len(self._outline)
+
+    def __iter__(self) -> Iterator[Section]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sections):
+            return self._all() == other._all()
+        return self._all() == other if isinstance(other, tuple) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+
 def parse_sections(
     lines: Sequence[str], visible: Sequence[bool]
-) -> tuple[list[Section], dict[str, tuple[int, str | None]]]:
-    """The body's headings and the text under each; and for each heading as normalise_heading
-    writes it, the position and content of its first section."""
+) -> tuple[Sections, dict[str, int]]:
+    """The body's sections; and for each heading as normalise_heading writes it, the position
+    of its first section."""
     # Only lines starting with `#` (after at most three spaces) can be headings. (split_lines
     # makes no empty line.)
     candidates = [index for index, line in enumerate(lines) if line[0] in "# "]
@@ -206,24 +260,18 @@ def parse_sections(
             heading = _short_heading(line) if len(line) <= 200 else _heading_and_key(line)
             if heading is not None:
                 headings.append((index, heading))
-    sections: list[Section] = [None] * len(headings)  # type: ignore[list-item]
-    first: dict[str, tuple[int, str | None]] = {}
+    outline: list[tuple[str, int, int, int]] = [None] * len(headings)  # type: ignore[list-item]
+    first: dict[str, int] = {}
     later: list[tuple[int, int]] = []  # level and line of later headings, each above the next
     for position in range(len(headings) - 1, -1, -1):
         index, (level, heading_text, key) = headings[position]
         # The section ends where the next heading of its level or above starts.
         while later and later[-1][0] > level:
             later.pop()
-        end = later[-1][1] if later else len(lines)
+        outline[position] = (heading_text, level, index, later[-1][1] if later else len(lines))
         later.append((level, index))
-        text = "".join(lines[index + 1 : end])
-        if "\r" in text:  # without the `\r`s before a `\n`, as line_content drops them
-            text = _without_line_end_crs(text)
-        text = text.strip()
-        content = None if text in ("", NO_RESPONSE) else text
-        sections[position] = Section(heading_text, level, index, content)
-        first[key] = (position, content)  # an earlier one comes later, and replaces it
-    return sections, first
+        first[key] = position  # an earlier one comes later, and replaces it
+    return Sections(lines, outline), first
 
 
 @functools.lru_cache(maxsize=1024)
@@ -665,21 +713,19 @@ def parse_postmortem(
     sections, first = parse_sections(lines, visible)
 
     def content(*names: str) -> str | None:  # names as normalise_heading writes them
-        if len(names) == 1:
-            return first[names[0]][1] if names[0] in first else None
         found = [first[key] for key in names if key in first]
-        return min(found)[1] if found else None
+        return sections.content(min(found)) if found else None
 
     severity = content("severity")
     incident_date = _first_date(content("incident date"))
     if due_policy is not None and default_due is None:
         default_due = due_policy(severity, incident_date)
-    wanted = [first[key][0] for key in map(normalise_heading, action_headings) if key in first]
+    wanted = [first[key] for key in map(normalise_heading, action_headings) if key in first]
     position = min(wanted) if wanted else None
     actions: list[ActionLine] = []
     problems: list[Problem] = []
     if position is not None:
-        start, end = _section_range(sections, len(lines), position)
+        start, end = sections.line_range(position)
         seen: dict[str, int] = {}
         for index in range(start, end):
             # Only list items can be actions (or look like them): `-`, `*`, `+` or a digit.
@@ -706,7 +752,7 @@ def parse_postmortem(
                     )
 
     return PostMortemReport(
-        sections=tuple(sections),
+        sections=sections,
         actions=tuple(actions),
         problems=tuple(problems),
         has_actions_section=position is not None,

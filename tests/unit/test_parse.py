@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from pmflow.parse import (
+    Sections,
     _visible_lines,
     neutralise_mentions,
     parse_action_line,
@@ -172,6 +173,33 @@ def test_postmortem_sections_and_fields_with_crlf() -> None:
     assert [a.title for a in report.actions] == ["Add alerting"]
     assert [p.code for p in report.problems] == ["bad-due-date"]
     assert report.problems[0].line == "- [ ] Vague @bob by Friday"
+
+
+def test_sections_are_cut_out_when_asked_for_and_equal_as_values() -> None:
+    body = form(
+        ("Summary", "Disk full.\n#### Detail\nWAL grew.  "),
+        ("Timeline", "_No response_"),
+        ("Actions", "- [ ] Add alerting @alice due:2026-12-04"),
+        newline="\r\n",
+    )
+    report = parse_postmortem(body)
+    sections = report.sections
+    assert isinstance(sections, Sections)
+    # One section alone reads what all of them read, and the lines under each heading end
+    # where the next heading of its level or above starts.
+    alone = [sections.content(position) for position in range(len(sections))]
+    assert alone == [s.content for s in sections]
+    assert alone == [
+        "Disk full.\n#### Detail\nWAL grew.",
+        "WAL grew.",
+        None,
+        report.section("Actions").content,
+    ]
+    assert [sections.line_range(p) for p in range(4)] == [(1, 6), (4, 6), (7, 10), (11, 13)]
+    again = parse_postmortem(body).sections
+    assert again == sections and hash(again) == hash(sections) and sections == tuple(sections)
+    assert parse_postmortem(body.replace("WAL", "Log")).sections != sections
+    assert repr(sections) == repr(tuple(sections))
 
 
 HIDING = [
