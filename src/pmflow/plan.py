@@ -297,22 +297,24 @@ def plan_postmortem(
     if to_create and facts.labels is not None and label["name"] not in facts.labels:
         plan.operations.append(CreateLabel(label["name"], label["color"], label["description"]))
 
+    labels = (label["name"],)
     for line, ref in to_create:
         assert line.due is not None  # the parser only yields actions with a due date
         owner = line.owner if line.owner and facts.assignable.get(line.owner) else None
         if line.owner and owner is None:
             problems.append(_unassignable(line.owner, None, line.text.strip(), line.line_index + 1))
-        plan.operations.append(
-            CreateActionIssue(
-                postmortem=issue.number,
-                key=line.key,
-                title=_title_for(line, ref),
-                body=render_action_body(renderer, issue, line, owner),
-                assignees=(owner,) if owner else (),
-                labels=(label["name"],),
-                milestone_title=title,
-            )
+        # By position, in the order of its fields (a first sync makes thousands of these):
+        # postmortem, key, title, body, assignees, labels, milestone_title.
+        create = CreateActionIssue(
+            issue.number,
+            line.key,
+            _title_for(line, ref),
+            render_action_body(renderer, issue, line, owner),
+            (owner,) if owner else (),
+            labels,
+            title,
         )
+        plan.operations.append(create)
 
     linked_children = sum(1 for a in postmortem.actions if a.parent_number == issue.number)
     line_edits: dict[int, str] = {}
