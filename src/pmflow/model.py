@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from pmflow.parse import Sections
 
 _Record = TypeVar("_Record")
 
@@ -106,7 +108,7 @@ class Section:
 class PostMortemReport:
     """What the parser reads from a post-mortem issue body."""
 
-    sections: Sequence[Section]  # parse.Sections, read when first asked for
+    sections: Sections  # cut out of the body when first asked for
     actions: tuple[ActionLine, ...]
     problems: tuple[Problem, ...]
     has_actions_section: bool

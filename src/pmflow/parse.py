@@ -301,16 +301,6 @@ def _heading(text: str) -> tuple[int, str] | None:
     return len(match["hashes"]), rest.strip()
 
 
-def _section_range(sections: Sequence[Section], total: int, index_of: int) -> tuple[int, int]:
-    section = sections[index_of]
-    end = total
-    for later in sections[index_of + 1 :]:
-        if later.level <= section.level:
-            end = later.line_index
-            break
-    return section.line_index + 1, end
-
-
 def _escaped(text: str, index: int, floor: int = 0) -> bool:
     """Whether the character at `index` follows an odd run of backslashes (from `floor`)."""
     count = 0

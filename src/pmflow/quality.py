@@ -23,7 +23,6 @@ from pmflow.config import Config
 from pmflow.model import PostMortemReport, Problem, Section, Severity
 from pmflow.parse import (
     NO_RESPONSE,
-    _section_range,
     _visible_lines,
     code_span_ranges,
     find_actions_section,
@@ -242,8 +241,7 @@ class _Document:
         )
 
     def section_lines(self, position: int) -> range:
-        start, end = _section_range(self.report.sections, len(self.lines), position)
-        return range(start, end)
+        return range(*self.report.sections.line_range(position))
 
     def sections_of_kind(self, kind: str) -> Iterator[tuple[int, Section]]:
         for position, section in enumerate(self.report.sections):
