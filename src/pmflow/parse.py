@@ -682,7 +682,7 @@ def _first_date(text: str | None) -> dt.date | None:
     if not text:
         return None
     for match in _BARE_ISO.finditer(text):
-        parsed = parse_iso_date(match.group(0))
+        parsed = _calendar_date(match[0])  # all of it is the date: parse_iso_date's check holds
         if parsed:
             return parsed
     return None
