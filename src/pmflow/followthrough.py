@@ -306,12 +306,13 @@ class _FollowThrough:
             return
         if verified_label in labels:
             return
-        if self.pm.comments is None:
+        comments = self.pm.all_comments
+        if comments is None:
             self.plan.needs.add("comments")
             return
         done = [s for s in self.statuses if s.state == "done"]
         if complete_label not in labels:
-            if not _own(self.pm.comments, self.me, COMPLETION):
+            if not _own(comments, self.me, COMPLETION):
                 body = self.renderer.render(
                     "completion_comment.md.j2",
                     marker=markers.format_marker(COMPLETION, pm=self.pm.issue.number),
@@ -326,11 +327,11 @@ class _FollowThrough:
                 )
             self.plan.operations.append(AddLabel(self.pm.issue.number, complete_label))
             return
-        ticks = impact_ticks(self.pm.comments, self.me)
+        ticks = impact_ticks(comments, self.me)
         if not done or not all(ticks.get(s.issue.number) for s in done):
             return
         if settings["close_when_verified"] and self.pm.issue.is_open:
-            if not _own(self.pm.comments, self.me, VERIFIED):
+            if not _own(comments, self.me, VERIFIED):
                 body = self.renderer.render(
                     "verified_comment.md.j2",
                     marker=markers.format_marker(VERIFIED, pm=self.pm.issue.number),
@@ -349,10 +350,11 @@ class _FollowThrough:
         due_on = postmortem_date(self.pm, self.clock) + dt.timedelta(days=settings["after_days"])
         if self.clock.today < due_on:
             return
-        if self.pm.comments is None:
+        comments = self.pm.all_comments
+        if comments is None:
             self.plan.needs.add("comments")
             return
-        if not _own(self.pm.comments, self.me, FOLLOWUP):
+        if not _own(comments, self.me, FOLLOWUP):
             body = self.renderer.render(
                 "followup_comment.md.j2",
                 marker=markers.format_marker(FOLLOWUP, pm=self.pm.issue.number),
@@ -388,10 +390,11 @@ class _FollowThrough:
             due.append(("actions", {"meeting_date": report.meeting_date, "days": after.days}))
         if not due:
             return
-        if self.pm.comments is None:
+        comments = self.pm.all_comments
+        if comments is None:
             self.plan.needs.add("comments")
             return
-        sent = {m.get("kind") for _, m in _own(self.pm.comments, self.me, NUDGE)}
+        sent = {m.get("kind") for _, m in _own(comments, self.me, NUDGE)}
         for kind, context in due:
             if kind in sent:
                 continue

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import ipaddress
 import json
 import logging
 import os
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -159,6 +161,15 @@ def _graphql_wanted() -> bool | None:
     (no GraphQL there, or a schema without `parentIssueId`)."""
     setting = os.environ.get("PMFLOW_GRAPHQL", "").strip().lower()
     return False if setting in ("0", "false", "no", "off") else None
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name
+        return False
 
 
 def _is_ambiguous(error: Exception) -> bool:
@@ -472,6 +483,19 @@ class GitHubRepo:
             ],
         )
 
+    @property
+    def graphql_expected(self) -> bool:
+        """Whether to ask GraphQL before REST for a read that both can do in one request.
+
+        GitHub answers GraphQL (github.com, GHE.com, Enterprise Server). A server on this
+        machine is a stand-in (a simulator, a recording proxy) that may not, and a refused
+        request would be one more: there REST goes first. Known for sure after one answer."""
+        if self._graphql_comments is not None:  # answered, refused, or turned off
+            return self._graphql_comments
+        if self._graphql is not None:  # createIssue was answered, if only to refuse an argument
+            return True
+        return not _is_loopback(urllib.parse.urlsplit(self.api_url).hostname or "")
+
     def comments_of_issues(self, issues: Iterable[IssueState]) -> dict[int, list[CommentState]]:
         """The comments of many issues in one GraphQL request per 50, where GraphQL is used;
         issues it could not answer for in full are left out (read them with list_comments).
@@ -510,19 +534,25 @@ class GitHubRepo:
                     found[number] = [comment_from_json(c, number) for c in comments]
         return found
 
-    def comments_since(self, since: dt.datetime, max_pages: int) -> list[CommentState] | None:
-        """The repository's comments created since `since`, if they fit in `max_pages` pages;
-        None when there are more (then reading issue by issue is the cheaper way)."""
+    def comments_since(
+        self,
+        since: dt.datetime,
+        max_pages: int,
+        enough: Callable[[list[CommentState]], bool] | None = None,
+    ) -> list[CommentState]:
+        """The repository's comments created since `since`, oldest first: up to `max_pages`
+        pages, fewer where the listing ends or `enough` (asked after each page, with all listed
+        so far) says so."""
 
-        def read() -> list[CommentState] | None:
+        def read() -> list[CommentState]:
             pages = self.repo.get_issues_comments(sort="created", direction="asc", since=since)
             found: list[CommentState] = []
             for index in range(max_pages):
                 page = pages.get_page(index)
                 found.extend(comment_from_json(_listed(c)) for c in page)
-                if len(page) < 100:
-                    return found
-            return None
+                if len(page) < 100 or (enough is not None and enough(found)):
+                    break
+            return found
 
         return self._call("listing the repository's comments", read)
 

@@ -76,6 +76,14 @@ class PostMortem:
     # Quality advice on the report (`pmflow check`): shown in the problems comment, never blocking.
     advice: tuple[Problem, ...] = ()
     report_of: str | None = None  # the body `advice` was read from, so it is read once per text
+    # True: `comments` are those of a listing that stopped once it held pmflow's problems
+    # comments on this post-mortem, all the sync needs; the follow-through reads them all.
+    comments_partial: bool = False
+
+    @property
+    def all_comments(self) -> tuple[CommentState, ...] | None:
+        """Every comment on the post-mortem; None until they have all been read."""
+        return None if self.comments_partial else self.comments
 
 
 @dataclass
@@ -167,10 +175,11 @@ def _title_for(action: ActionLine, foreign_ref: int | None) -> str:
     return title[:MAX_TITLE]
 
 
-def _own_comment(comments: Sequence[CommentState], me: str, kind: str) -> CommentState | None:
+def own_problems_comment(comments: Sequence[CommentState], me: str) -> CommentState | None:
+    """pmflow's first problems comment among `comments` (those of one post-mortem)."""
     for comment in comments:
         if markers.written_by_pmflow(comment.author, me) and markers.find_marker(
-            comment.body, kind
+            comment.body, PROBLEMS_MARKER
         ):
             return comment
     return None
@@ -523,7 +532,7 @@ def _plan_problems_comment(
     if postmortem.comments is None:
         plan.needs.add("comments")
         return
-    existing = _own_comment(postmortem.comments, facts.me, PROBLEMS_MARKER)
+    existing = own_problems_comment(postmortem.comments, facts.me)
     for copy in postmortem.comments:
         # Two runs at the same moment can each post the comment: the first one stays.
         own = markers.written_by_pmflow(copy.author, facts.me)

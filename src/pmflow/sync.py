@@ -25,6 +25,7 @@ from pmflow.plan import (
     PostMortem,
     RepoFacts,
     SyncPlan,
+    own_problems_comment,
     plan_postmortem,
     postmortem_of,
     trusted_actions,
@@ -145,7 +146,7 @@ def _fill_needs(
         elif need == "milestones":
             facts.milestones = tuple(repo.list_milestones())
         elif need == "comments":
-            pm = dataclasses.replace(pm, comments=_comments_of(pm, repo))
+            pm = dataclasses.replace(pm, comments=_comments_of(pm, repo), comments_partial=False)
         elif need == "children":
             try:
                 children = {child.number for child in repo.list_sub_issues(pm.issue.number)}
@@ -217,57 +218,90 @@ def _prefetch_sync(session: Session) -> None:
     if owners:
         # Comments are asked for only once the owners are known.
         needs = _look_ahead(session, needs_of)
-    _prefetch_comments(session, {n for n, ns in needs.items() if "comments" in ns})
+    wanted = {n for n, ns in needs.items() if "comments" in ns}
+    _prefetch_comments(session, wanted, problems_only=True)
 
 
-def _prefetch_comments(session: Session, wanted: set[int]) -> None:
+def _prefetch_comments(session: Session, wanted: set[int], *, problems_only: bool) -> None:
     """The comments of the post-mortems numbered `wanted`, read together (GraphQL) when there
-    are several; whatever this does not read is read one by one when a plan asks."""
+    are several; whatever this does not read is read one by one when a plan asks.
+
+    `problems_only`: the plans need only pmflow's problems comments (a sync), so a listing of
+    the repository's comments may stop once it has shown those."""
     pending = [
         pm
         for pm in session.postmortems
-        if pm.issue.number in wanted and pm.comments is None and (pm.issue.comments or 0) > 0
+        if pm.issue.number in wanted and pm.all_comments is None and (pm.issue.comments or 0) > 0
     ]
     if len(pending) < 2:
         return
+    repo = session.repo
+    me = session.executor.facts.me if problems_only else None
+    found: dict[int, tuple[list[CommentState], bool]] = {}
+    if me is not None and not repo.graphql_expected:
+        # One page of the listing often holds the problems comments: tried before a GraphQL
+        # request that this server may refuse.
+        found.update(_comments_from_listing(repo, pending, me, max_pages=1))
     try:
-        found = session.repo.comments_of_issues(pm.issue for pm in pending)
+        read = repo.comments_of_issues(pm.issue for pm in pending if pm.issue.number not in found)
     except GitHubError as error:
         log.info("could not read comments together (%s); reading them one by one", error)
-        found = {}
+        read = {}
+    found.update((number, (comments, False)) for number, comments in read.items())
     rest = [pm for pm in pending if pm.issue.number not in found]
     if len(rest) >= 2:
-        found.update(_comments_from_listing(session.repo, rest))
+        found.update(_comments_from_listing(repo, rest, me))
     for index, pm in enumerate(session.postmortems):
-        if pm.comments is None and pm.issue.number in found:
-            comments = tuple(found[pm.issue.number])
-            session.postmortems[index] = dataclasses.replace(pm, comments=comments)
+        if pm.all_comments is None and pm.issue.number in found:
+            comments, partial = found[pm.issue.number]
+            session.postmortems[index] = dataclasses.replace(
+                pm, comments=tuple(comments), comments_partial=partial
+            )
 
 
 def _comments_from_listing(
-    repo: GitHubRepo, pending: list[PostMortem]
-) -> dict[int, list[CommentState]]:
+    repo: GitHubRepo, pending: list[PostMortem], me: str | None, max_pages: int | None = None
+) -> dict[int, tuple[list[CommentState], bool]]:
     """Without GraphQL: the repository's comments since the oldest of these post-mortems was
-    opened hold all of theirs. Listed only while that costs fewer pages than one read each."""
+    opened hold all of theirs. Listed only while that costs fewer pages than one read each
+    (and no more than `max_pages`).
+
+    With `me` (only pmflow's problems comments are wanted), the listing stops at the first page
+    after which each post-mortem has shown all its comments or pmflow's problems comment:
+    pmflow posts that on its first run after a post-mortem opens, so it comes early in a listing
+    that starts there. Returns, by post-mortem, its comments found and whether that is only part
+    of them."""
     opened = [pm.issue.created_at for pm in pending]
     if any(when is None for when in opened):
         return {}
+
+    def shares(listed: list[CommentState]) -> dict[int, tuple[list[CommentState], bool]]:
+        """Each post-mortem's comments in `listed`, and whether they are only part of them;
+        those the listing cannot be trusted for yet are left out."""
+        by_issue: dict[int, list[CommentState]] = {pm.issue.number: [] for pm in pending}
+        for comment in listed:
+            if comment.issue_number in by_issue:
+                by_issue[comment.issue_number].append(comment)
+        trusted = {}
+        for pm in pending:
+            share = by_issue[pm.issue.number]
+            # Every comment GitHub counts on it, or (for a sync) pmflow's problems comment.
+            if len(share) == pm.issue.comments:
+                trusted[pm.issue.number] = (share, False)
+            elif me is not None and own_problems_comment(share, me) is not None:
+                trusted[pm.issue.number] = (share, True)
+        return trusted
+
     try:
-        listed = repo.comments_since(min(w for w in opened if w), max_pages=len(pending) - 1)
+        listed = repo.comments_since(
+            min(w for w in opened if w),
+            max_pages=min(len(pending) - 1, max_pages or len(pending)),
+            enough=None if me is None else lambda listed: len(shares(listed)) == len(pending),
+        )
     except GitHubError as error:
         log.info("could not list the repository's comments (%s)", error)
         return {}
-    if listed is None:
-        return {}
-    by_issue: dict[int, list[CommentState]] = {}
-    for comment in listed:
-        by_issue.setdefault(comment.issue_number, []).append(comment)
-    # Trust a post-mortem's share of the listing only when it has every comment GitHub counts.
-    return {
-        pm.issue.number: by_issue.get(pm.issue.number, [])
-        for pm in pending
-        if len(by_issue.get(pm.issue.number, [])) == pm.issue.comments
-    }
+    return shares(listed)
 
 
 def _apply(
@@ -544,16 +578,17 @@ def follow_all(session: Session, clock: Clock, parts: tuple[str, ...]) -> None:
         mine = tuple(c for n in numbers for c in by_issue.get(n, ()))
         pm = dataclasses.replace(pm, recent_comments=mine)
         listed = every.get(pm.issue.number, [])
-        if pm.comments is None and listed and len(listed) == pm.issue.comments:
+        if pm.all_comments is None and listed and len(listed) == pm.issue.comments:
             # The listing holds as many of its comments as GitHub counts on it: all of them.
-            pm = dataclasses.replace(pm, comments=tuple(listed))
+            pm = dataclasses.replace(pm, comments=tuple(listed), comments_partial=False)
         session.postmortems[index] = pm
 
     def needs_of(pm: PostMortem) -> set[str]:
         return plan_followthrough(pm, me, session.config, session.renderer, clock, parts).needs
 
     needs = _look_ahead(session, needs_of)
-    _prefetch_comments(session, {n for n, ns in needs.items() if "comments" in ns})
+    wanted = {n for n, ns in needs.items() if "comments" in ns}
+    _prefetch_comments(session, wanted, problems_only=False)
 
     def step(pm: PostMortem, outcome: PostMortemOutcome) -> PostMortem:
         pm = follow_postmortem(

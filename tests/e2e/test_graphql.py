@@ -135,14 +135,15 @@ def weekly_run_after_a_rest_sync(sim: GitHubSimulator, env: dict[str, str]) -> A
 
 
 def test_comments_are_read_by_rest_where_graphql_is_missing(sim: GitHubSimulator) -> None:
-    """The comments of several post-mortems are read in one GraphQL request where GraphQL
-    exists; where it does not, that request is refused once and REST reads them (that it is not
-    asked again in the run: tests/unit/test_github_graphql.py)."""
+    """The comments of several post-mortems are read in one request: on a server on this
+    machine, a page of REST's listing, before any GraphQL request (which this one would refuse:
+    the test below; that it is not asked again in the run: tests/unit/test_github_graphql.py)."""
     result = weekly_run_after_a_rest_sync(sim, DEFAULT)
     assert result.exit_code == 0, result.output
-    (asked,) = graphql_requests(sim)
-    assert asked.json["query"].startswith("query IssueComments") and asked.status == 404
-    assert paths(sim, "GET").count(f"/repos/{REPO}/issues/comments") >= 1
+    assert graphql_requests(sim) == []
+    # One listing for the sync's problems comments, one of the follow-through's recent window.
+    assert paths(sim, "GET").count(f"/repos/{REPO}/issues/comments") == 2
+    assert not [p for p in paths(sim, "GET") if p.split("/")[-2].isdigit()]  # none one by one
     with GitHubSimulator() as reference:
         seed_like(reference)
         assert weekly_run_after_a_rest_sync(reference, REST_ONLY).exit_code == 0
@@ -293,3 +294,42 @@ def test_an_app_token_trusts_the_issues_it_made_through_graphql() -> None:
         sim.clear_log()
         assert run(sim, "sync", env=env).exit_code == 0
         assert sim.writes() == []
+
+
+def quiet_rerun_after(sim: GitHubSimulator, discussion: int) -> int:
+    """Two post-mortems with problems, `discussion` comments apart; then a quiet sync.
+    Returns the second post-mortem's number."""
+    first = add_postmortem(sim, MIXED, "Search stale")
+    assert run(sim, "sync").exit_code == 0
+    for index in range(discussion):
+        sim.add_comment(REPO, first, f"Thought {index}", author="alice")
+    second = add_postmortem(sim, MIXED, "Queue backlog")
+    assert run(sim, "sync").exit_code == 0
+    sim.clear_log()
+    assert run(sim, "sync").exit_code == 0
+    assert sim.writes() == []
+    return second
+
+
+def test_a_server_not_known_for_graphql_gets_a_rest_page_first(sim: GitHubSimulator) -> None:
+    """127.0.0.1 is not github.com: one page of the repository's comments holds both problems
+    comments, so no GraphQL request is made, though this server would answer it."""
+    sim.graphql_enabled = True
+    quiet_rerun_after(sim, discussion=0)
+    assert paths(sim, "GET").count(f"/repos/{REPO}/issues/comments") == 1
+    assert graphql_requests(sim) == []
+
+
+@pytest.mark.parametrize("graphql", [True, False], ids=["graphql", "no-graphql"])
+def test_what_the_rest_page_does_not_settle_is_read_another_way(
+    sim: GitHubSimulator, graphql: bool
+) -> None:
+    sim.graphql_enabled = graphql
+    second = quiet_rerun_after(sim, discussion=120)  # its problems comment is on page 2
+    gets = paths(sim, "GET")
+    assert gets.count(f"/repos/{REPO}/issues/comments") == 1
+    (asked,) = graphql_requests(sim)
+    assert asked.status == (200 if graphql else 404)
+    # Where GraphQL answered, it read the second post-mortem's comments; elsewhere, REST did.
+    one_by_one = [p for p in gets if p.endswith("/comments") and p.split("/")[-2].isdigit()]
+    assert one_by_one == ([] if graphql else [f"/repos/{REPO}/issues/{second}/comments"])

@@ -7,7 +7,9 @@ import json
 
 import pytest
 
+from pmflow import markers
 from pmflow.apply import Executor
+from pmflow.followthrough import FOLLOWUP
 from pmflow.parse import neutralise_mentions, split_lines
 from pmflow.simulator import GitHubSimulator
 
@@ -341,6 +343,35 @@ def test_json_output_is_machine_readable(sim: GitHubSimulator) -> None:
     problems = data["postmortems"][0]["problems"]
     assert {p["code"] for p in problems} >= {"bad-due-date", "missing-owner", "unassignable-owner"}
     json.dumps(data)
+
+
+def test_quiet_rerun_stops_listing_comments_once_it_has_the_problems_comments(
+    sim: GitHubSimulator,
+) -> None:
+    """pmflow posts a problems comment on its first run after a post-mortem opens, so a listing
+    of the comments since then, oldest first, shows it early: a sync needs no more pages."""
+    numbers = [add_postmortem(sim, MIXED, title) for title in ("Search stale", "Queue backlog")]
+    assert run(sim, "sync").exit_code == 0
+    for index in range(150):  # a lively discussion after that: two more pages
+        sim.add_comment(REPO, numbers[index % 2], f"Thought {index}", author="alice")
+    for number in numbers:  # posted by an earlier run, whose label a person then removed
+        followup = markers.format_marker(FOLLOWUP, pm=number) + "\nHow did it go?"
+        sim.add_comment(REPO, number, followup, author=BOT)
+    sim.clear_log()
+    assert run(sim, "sync").exit_code == 0
+    assert sim.writes() == []
+    paths = [r.path for r in sim.requests if r.method == "GET"]
+    assert paths.count(f"/repos/{REPO}/issues/comments") == 1
+    assert not [p for p in paths if p.endswith("/comments") and p.split("/")[-2].isdigit()]
+    # The follow-through needs every comment: it does not take the sync's part for all.
+    result = run(sim, "run", "--now", "2026-12-21T09:00:00Z")
+    assert result.exit_code == 0, result.output
+    for number in numbers:
+        assert "followup-checked" in sim.issue(REPO, number).labels
+        followups = [c for c in sim.comments(REPO, number) if "pmflow:followup" in c.body]
+        assert len(followups) == 1
+        problems = [c for c in sim.comments(REPO, number) if "pmflow:problems" in c.body]
+        assert len(problems) == 1
 
 
 def test_quiet_rerun_reads_comments_of_several_postmortems_in_one_listing(

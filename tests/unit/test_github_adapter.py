@@ -199,3 +199,69 @@ def test_assignability_check(mocked, repo) -> None:
 def test_actions_token_cannot_read_user(mocked, repo) -> None:
     mocked.get(url("/user"), status=403, json={"message": "Resource not accessible by integration"})
     assert repo.whoami() == "[bot]"  # any bot: a person cannot write as one
+
+
+def comment_json(id_: int, number: int) -> dict[str, Any]:
+    return {
+        "id": id_,
+        "issue_url": f"{API}/repos/{REPO}/issues/{number}",
+        "body": f"comment {id_}",
+        "user": {"login": "alice", "id": 2},
+        "created_at": "2026-11-20T10:00:00Z",
+        "updated_at": "2026-11-20T10:00:00Z",
+    }
+
+
+@pytest.mark.parametrize(("enough_after", "pages_read"), [(1, 1), (2, 2), (None, 3)])
+def test_comments_since_stops_where_the_caller_has_enough(
+    mocked, repo, enough_after, pages_read
+) -> None:
+    for page in (1, 2, 3):
+        size = 100 if page < 3 else 7
+        comments = [comment_json(page * 1000 + i, page) for i in range(size)]
+        mocked.get(url(f"/repos/{REPO}/issues/comments"), json=comments)
+    seen: list[int] = []
+
+    def enough(listed) -> bool:
+        seen.append(len(listed))
+        return enough_after is not None and len(listed) >= enough_after * 100
+
+    since = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    listed = repo.comments_since(since, max_pages=5, enough=enough)
+    assert len(listed) == min(pages_read * 100, 207)
+    assert len(mocked.calls) == pages_read
+    assert seen == [100, 200][: min(pages_read, 2)]  # asked after each full page
+    first = mocked.calls[0].request.url
+    assert "sort=created" in first and "direction=asc" in first and "since=2026-11-01" in first
+    assert [c.issue_number for c in listed[:1]] == [1]
+
+
+def test_comments_since_reads_no_more_than_its_pages(mocked, repo) -> None:
+    for page in (1, 2):
+        mocked.get(
+            url(f"/repos/{REPO}/issues/comments"),
+            json=[comment_json(page * 1000 + i, 1) for i in range(100)],
+        )
+    since = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    listed = repo.comments_since(since, max_pages=2, enough=lambda listed: False)
+    assert len(listed) == 200
+    assert len(mocked.calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("api_url", "expected"),
+    [
+        ("https://api.github.com", True),
+        ("https://api.octo-corp.ghe.com", True),
+        ("https://ghe.example.com/api/v3", True),
+        ("http://127.0.0.1:8123/api/v3", False),
+        ("http://127.5.0.1:8123", False),
+        ("http://localhost:8123", False),
+        ("http://[::1]:8123/api/v3", False),
+    ],
+)
+def test_graphql_is_expected_except_on_this_machine(api_url, expected, monkeypatch) -> None:
+    monkeypatch.delenv("PMFLOW_GRAPHQL", raising=False)
+    assert GitHubRepo(REPO, "t0ken", api_url).graphql_expected is expected
+    monkeypatch.setenv("PMFLOW_GRAPHQL", "0")
+    assert GitHubRepo(REPO, "t0ken", api_url).graphql_expected is False
