@@ -281,6 +281,7 @@ class Client:
     name: str
     sync: Callable[[str, dt.datetime, int | None], Any]
     run: Callable[[str, dt.datetime], Any]
+    server_graphql: bool = True  # False: the simulator answers GraphQL with 404 (REST only)
 
 
 def pmflow_client() -> Client:
@@ -302,6 +303,13 @@ def rest_client() -> Client:
         return pmflow_cli(api_url, now, "run", graphql=False)
 
     return Client("rest", sync, run)
+
+
+def no_graphql_server_client() -> Client:
+    """pmflow's defaults on a server without GraphQL (an independent REST-only simulator): it
+    tries GraphQL, is refused, and goes on by REST."""
+    client = pmflow_client()
+    return Client("no-gql", client.sync, client.run, server_graphql=False)
 
 
 def cached_client(directory: str) -> Client:
@@ -336,6 +344,7 @@ def chain(spec: RepoSpec, client: Client, latency: float, picks: dict[str, int])
     out: list[Measure] = []
     with SimHost() as host:
         host.call("seed", spec)
+        host.call("set_graphql", client.server_graphql)
         url = host.api_url
         t0 = spec.t0
 
@@ -479,7 +488,8 @@ def rows(
     reference = {m.scenario: m.digest for m in measures if m.client == "pmflow"}
     out = []
     for (scenario, client), m in fast.items():
-        low = minimum(spec, scenario, picks.get(scenario), rest=client == "rest")
+        # Without GraphQL (either side), the minimum is that of a client that uses REST only.
+        low = minimum(spec, scenario, picks.get(scenario), rest=client in ("rest", "no-gql"))
         s = m.stats
         created = spec.action_count if scenario == "1" else 0
         lat = slow.get((scenario, client))
@@ -584,7 +594,7 @@ def main_(argv: list[str] | None = None) -> int:
     )
     five = parse_and_plan(bodies, args.seed)
     cache = tempfile.mkdtemp(prefix="pmflow-http-cache-")
-    clients = [pmflow_client(), cached_client(cache), rest_client()]
+    clients = [pmflow_client(), cached_client(cache), rest_client(), no_graphql_server_client()]
     clients += [] if args.no_naive else [naive_client()]
     measures: list[Measure] = []
     for latency in [0.0] + ([args.latency] if args.latency > 0 else []):
@@ -601,7 +611,7 @@ def main_(argv: list[str] | None = None) -> int:
             )
     shutil.rmtree(cache, ignore_errors=True)
     table = rows(spec, measures, args.latency, picks)
-    order = {"pmflow": 0, "+cache": 1, "rest": 2, "naive": 3}
+    order = {"pmflow": 0, "+cache": 1, "rest": 2, "no-gql": 3, "naive": 4}
     table.sort(key=lambda r: (r["scenario"], order[r["client"]]))
     print_table(table, args.latency, five)
     print()

@@ -123,13 +123,27 @@ def set_latency(sim: GitHubSimulator, seconds: float) -> None:
     sim.latency = seconds
 
 
+def set_graphql(sim: GitHubSimulator, on: bool) -> None:
+    sim.graphql_enabled = on
+
+
 def seed(sim: GitHubSimulator, spec: RepoSpec) -> None:
     seed_simulator(sim, spec)
 
 
 HELPERS = {
     f.__name__: f
-    for f in (stats, digest, digest_full, issue_body, edit_body, comment_count, set_latency, seed)
+    for f in (
+        stats,
+        digest,
+        digest_full,
+        issue_body,
+        edit_body,
+        comment_count,
+        set_latency,
+        set_graphql,
+        seed,
+    )
 }
 
 
