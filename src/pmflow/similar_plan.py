@@ -31,13 +31,9 @@ SIMILAR = "similar"
 
 
 @dataclass(frozen=True)
-class Link:
-    """A match as the comment shows it."""
+class Link(Match):
+    """A match as the comment shows it: with the past post-mortem's state."""
 
-    number: int
-    title: str
-    score: float
-    shared_terms: tuple[str, ...]
     state: str
 
 

@@ -262,9 +262,9 @@ def _prefetch_comments(session: Session, wanted: set[int], *, problems_only: boo
 def _comments_from_listing(
     repo: GitHubRepo, pending: list[PostMortem], me: str | None, max_pages: int | None = None
 ) -> dict[int, tuple[list[CommentState], bool]]:
-    """Without GraphQL: the repository's comments since the oldest of these post-mortems was
-    opened hold all of theirs. Listed only while that costs fewer pages than one read each
-    (and no more than `max_pages`).
+    """From REST: the repository's comments since the oldest of these post-mortems was opened
+    hold all of theirs. Listed only while that costs fewer pages than one read each (and no
+    more than `max_pages`).
 
     With `me` (only pmflow's problems comments are wanted), the listing stops at the first page
     after which each post-mortem has shown all its comments or pmflow's problems comment:
@@ -292,11 +292,12 @@ def _comments_from_listing(
                 trusted[pm.issue.number] = (share, True)
         return trusted
 
+    pages = len(pending) - 1 if max_pages is None else min(max_pages, len(pending) - 1)
     try:
         listed = repo.comments_since(
             min(w for w in opened if w),
-            max_pages=min(len(pending) - 1, max_pages or len(pending)),
-            enough=None if me is None else lambda listed: len(shares(listed)) == len(pending),
+            max_pages=pages,
+            enough=None if me is None else lambda so_far: len(shares(so_far)) == len(pending),
         )
     except GitHubError as error:
         log.info("could not list the repository's comments (%s)", error)

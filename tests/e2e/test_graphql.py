@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from pmflow import github
 from pmflow.simulator import GitHubSimulator
 
 from .conftest import REPO, REST_ONLY, add_postmortem, body_of, run, state
@@ -333,3 +334,16 @@ def test_what_the_rest_page_does_not_settle_is_read_another_way(
     # Where GraphQL answered, it read the second post-mortem's comments; elsewhere, REST did.
     one_by_one = [p for p in gets if p.endswith("/comments") and p.split("/")[-2].isdigit()]
     assert one_by_one == ([] if graphql else [f"/repos/{REPO}/issues/{second}/comments"])
+
+
+def test_where_graphql_is_expected_it_reads_the_problems_comments(
+    sim: GitHubSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on github.com: the comments of several post-mortems come from one GraphQL request,
+    with no REST listing first."""
+    monkeypatch.setattr(github, "_is_loopback", lambda host: False)
+    sim.graphql_enabled = True
+    quiet_rerun_after(sim, discussion=0)
+    (asked,) = graphql_requests(sim)
+    assert asked.status == 200 and asked.json["query"].startswith("query IssueComments")
+    assert paths(sim, "GET").count(f"/repos/{REPO}/issues/comments") == 0
