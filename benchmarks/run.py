@@ -54,13 +54,15 @@ MINIMUM_DEFINITION = (
     "one page) plus the writes the scenario requires, from the seed's ground truth. Reads: "
     "1 to identify the token's user; the post-mortem listing; the action-issue listing; in a "
     "first sync the label and milestone listings and the assignees listing (one page, fewer "
-    "than checking each owner), and one re-read of each post-mortem right before its checklist "
-    "is rewritten (pmflow's loses-nothing guarantee; a client without it needs P fewer); for "
-    "`run`, the repository's comments in the follow-through window; for `sync --issue N`, the "
-    "issue and its sub-issues (plus its comments if pmflow reports problems on it). Verifying "
+    "than checking each owner); for `run`, the repository's comments in the follow-through "
+    "window; for `sync --issue N`, the issue and its sub-issues (plus its comments if pmflow "
+    "reports problems on it). Verifying "
     "an unchanged problems comment in a quiet rerun is not counted (issue 8's figure of 13), "
     "but looking again at owners who could not be assigned is (one assignees page; one check "
-    "in scenario 4), as pmflow promises to assign them once they can be. "
+    "in scenario 4), as pmflow promises to assign them once they can be. Not reads: the "
+    "re-read of each post-mortem right before its checklist is rewritten (pmflow's "
+    "loses-nothing guarantee), which asks whether it changed since the listing and is "
+    "answered 304, free of rate limit, when it did not (the 304 column). "
     "Writes: in a first sync, the action label, one milestone per post-mortem, one create per "
     "action (with the sub-issue link in the same GraphQL mutation), one checklist rewrite per "
     "post-mortem, and a comment plus a label on each post-mortem with problems; a week later, "
@@ -121,7 +123,6 @@ def minimum(
             "labels": 1,
             "milestones (none yet)": 1,
             "assignees": min(len(spec.owners), pages(assignable_users)),
-            "re-read before each checklist rewrite": P,
         }
         if not rest:
             reads["the repository's node id (for GraphQL's createIssue)"] = 1

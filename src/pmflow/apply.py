@@ -259,8 +259,8 @@ class Executor:
             # (it stays in the issue's edit history); the pause between writes is taken before
             # the read, so that window is one request pause (0.25 s) and a round trip.
             github.wait_for_write_slot()
-            current = github.get_issue(op.number)
-            if current.body != op.expected_body:
+            current = github.reread_issue(op.number, op.expected_body)  # None: unchanged
+            if current is not None and current.body != op.expected_body:
                 self.writes -= 1
                 raise BodyChanged(current)
             github.edit_issue(op.number, body=op.body)

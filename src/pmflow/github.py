@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import email.utils
 import ipaddress
 import json
 import logging
@@ -136,6 +137,17 @@ def _listed(item: Any) -> dict[str, Any]:
     # The JSON GitHub sent in the list page. `item.raw_data` would first "complete" the object
     # with one GET per item: the hidden N+1 this adapter exists to avoid.
     return item._rawData
+
+
+def _served_at(item: Any) -> dt.datetime | None:
+    """When GitHub sent `item`: its answer's Date header (for a listed item, its page's), on
+    the clock that also stamps `updated_at`. Read from the headers PyGithub kept, as
+    `item.raw_headers` would first complete the object with a GET."""
+    date = (item._headers or {}).get("date")
+    try:
+        return email.utils.parsedate_to_datetime(date) if date else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _send_conditionally(github: Github, cache: httpcache.ValidatorCache) -> None:
@@ -273,6 +285,9 @@ class GitHubRepo:
         self._graphql: bool | None = _graphql_wanted()
         self._graphql_comments: bool | None = self._graphql
         self._node_ids: dict[tuple[str, str], str] = {}  # ("label", name), ("user", login)
+        # Each issue's body as last read, and when GitHub sent it: `reread_issue` asks whether
+        # it changed since, which GitHub answers with a 304 free of rate limit.
+        self._read: dict[int, tuple[dt.datetime, str]] = {}
 
     def _sleep(self, seconds: float) -> None:
         (self._sleep_with or time.sleep)(seconds)
@@ -430,19 +445,44 @@ class GitHubRepo:
         def read() -> list[IssueState]:
             pages = self.repo.get_issues(**kwargs)
             items = pages.get_page(0) if first_page_only else pages
-            return [
-                issue_from_json(_listed(item))
-                for item in items
-                if "pull_request" not in _listed(item)
-            ]
+            return [self._kept(item) for item in items if "pull_request" not in _listed(item)]
 
         return self._call("listing issues", read)
 
+    def _kept(self, item: Any) -> IssueState:
+        """The issue GitHub sent as `item`, its body and time of sending kept for a re-read."""
+        issue = issue_from_json(_listed(item))
+        when = _served_at(item)
+        if when is not None:
+            self._read[issue.number] = (when, issue.body or "")
+        return issue
+
     def get_issue(self, number: int) -> IssueState:
-        return self._call(
-            f"reading issue #{number}",
-            lambda: issue_from_json(self.repo.get_issue(number).raw_data),
-        )
+        def read() -> IssueState:
+            issue = self.repo.get_issue(number)
+            issue.update()  # the GET: `Github(lazy=True)` made the object without one
+            return self._kept(issue)
+
+        return self._call(f"reading issue #{number}", read)
+
+    def reread_issue(self, number: int, body: str) -> IssueState | None:
+        """Issue #number read again, right before pmflow rewrites it; None when GitHub answers
+        that it has not changed since pmflow read it with this `body`.
+
+        Sent with If-Modified-Since, so an unchanged issue costs a 304, free of rate limit (the
+        sub-issues pmflow has since linked to it do not change it). It is asked as of two
+        seconds before that read was sent: GitHub's times have whole seconds, so an edit made
+        after the read is always later than that."""
+        last = self._read.get(number)
+        if last is None or last[1] != body:
+            return self.get_issue(number)
+        since = email.utils.format_datetime(last[0] - dt.timedelta(seconds=2), usegmt=True)
+
+        def read() -> IssueState | None:
+            issue = self.repo.get_issue(number)
+            return self._kept(issue) if issue.update({"If-Modified-Since": since}) else None
+
+        return self._call(f"reading issue #{number} again", read)
 
     def list_sub_issues(self, number: int) -> list[IssueState]:
         def read() -> list[IssueState]:
@@ -848,6 +888,7 @@ class GitHubRepo:
         if state_reason is not None:
             kwargs["state_reason"] = state_reason
 
+        self._read.pop(number, None)  # what it was is no longer what it is
         self._call(f"editing issue #{number}", lambda: self.repo.get_issue(number).edit(**kwargs))
 
     def add_sub_issue(self, parent: int, child_id: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -64,9 +65,22 @@ def test_the_events_of_pmflows_own_writes_start_runs_that_write_nothing(sim) -> 
 WRITES_OF_SHORT = 7  # milestone, label, 2 issues, 2 links, the checklist rewrite
 
 
-@pytest.mark.parametrize("after", range(1, WRITES_OF_SHORT + 1))
-def test_a_persons_edit_landing_after_any_write_is_kept(sim, after: int) -> None:
+OPENED = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
+
+
+def opened_an_hour_ago(sim: GitHubSimulator) -> int:
+    """A post-mortem opened an hour before the run, on a stopped clock: GitHub's Date and
+    updated_at are then an hour apart, and the re-read before the rewrite can be a 304."""
+    sim.set_now(OPENED)
     number = add_postmortem(sim, SHORT)
+    sim.set_now(OPENED + dt.timedelta(hours=1))
+    return number
+
+
+@pytest.mark.parametrize("opened", ["just now", "an hour ago"])
+@pytest.mark.parametrize("after", range(1, WRITES_OF_SHORT + 1))
+def test_a_persons_edit_landing_after_any_write_is_kept(sim, after: int, opened: str) -> None:
+    number = add_postmortem(sim, SHORT) if opened == "just now" else opened_an_hour_ago(sim)
     seen = {"writes": 0}
 
     def person_edits(record) -> None:
@@ -86,6 +100,18 @@ def test_a_persons_edit_landing_after_any_write_is_kept(sim, after: int) -> None
     assert len(lines) == 3 and lines[2].endswith("Rotate the signing keys @carol due:2026-12-20")
     titles = sorted(i.title for i in sim.issues(REPO) if i.number != number)
     assert titles == ["Add alerting", "Canary config changes", "Rotate the signing keys"]
+
+
+def test_the_reread_before_the_rewrite_is_free_when_nothing_changed(sim) -> None:
+    number = opened_an_hour_ago(sim)
+    assert run(sim, "sync").exit_code == 0
+    (reread,) = [
+        r for r in sim.requests if r.method == "GET" and r.path == f"/repos/{REPO}/issues/{number}"
+    ]
+    assert reread.status == 304
+    # Two seconds before the listing's Date (the clock stands at 10:00:00).
+    assert reread.headers["if-modified-since"] == "Thu, 26 Nov 2026 09:59:58 GMT"
+    assert "- [ ] #" in (sim.issue(REPO, number).body or "")
 
 
 @pytest.mark.xfail(

@@ -265,3 +265,55 @@ def test_graphql_is_expected_except_on_this_machine(api_url, expected, monkeypat
     assert GitHubRepo(REPO, "t0ken", api_url).graphql_expected is expected
     monkeypatch.setenv("PMFLOW_GRAPHQL", "0")
     assert GitHubRepo(REPO, "t0ken", api_url).graphql_expected is False
+
+
+LISTED_AT = "Thu, 26 Nov 2026 10:00:05 GMT"  # the listing page's Date header
+
+
+def listed_once(mocked, repo, body: str = "the checklist") -> None:
+    mocked.get(
+        url(f"/repos/{REPO}/issues"),
+        json=[issue_json(1, body)],
+        headers={"Date": LISTED_AT},
+    )
+    repo.list_issues(["postmortem"])
+
+
+def test_a_reread_asks_whether_the_issue_changed_since_the_listing(mocked, repo) -> None:
+    listed_once(mocked, repo)
+    mocked.get(url(f"/repos/{REPO}/issues/1"), status=304)
+    assert repo.reread_issue(1, "the checklist") is None
+    sent = mocked.calls[-1].request.headers
+    # Two seconds before the listing was sent: an edit after it is later than that.
+    assert sent["If-Modified-Since"] == "Thu, 26 Nov 2026 10:00:03 GMT"
+
+
+def test_a_reread_of_a_changed_issue_returns_it(mocked, repo) -> None:
+    listed_once(mocked, repo)
+    mocked.get(
+        url(f"/repos/{REPO}/issues/1"),
+        json=issue_json(1, "the checklist, edited"),
+        headers={"Date": "Thu, 26 Nov 2026 10:00:09 GMT"},
+    )
+    current = repo.reread_issue(1, "the checklist")
+    assert current is not None and current.body == "the checklist, edited"
+    # What was read last is what the next re-read asks about.
+    mocked.get(url(f"/repos/{REPO}/issues/1"), status=304)
+    assert repo.reread_issue(1, "the checklist, edited") is None
+    assert mocked.calls[-1].request.headers["If-Modified-Since"] == (
+        "Thu, 26 Nov 2026 10:00:07 GMT"
+    )
+
+
+@pytest.mark.parametrize("why", ["another body", "edited since", "never read"])
+def test_a_reread_is_unconditional_when_the_body_is_not_the_one_read(mocked, repo, why) -> None:
+    if why != "never read":
+        listed_once(mocked, repo)
+    if why == "edited since":
+        mocked.patch(url(f"/repos/{REPO}/issues/1"), json=issue_json(1, "new"))
+        repo.edit_issue(1, body="new")
+    expected = "another body" if why == "another body" else "the checklist"
+    mocked.get(url(f"/repos/{REPO}/issues/1"), json=issue_json(1, "the checklist"))
+    current = repo.reread_issue(1, "new" if why == "edited since" else expected)
+    assert current is not None and current.body == "the checklist"
+    assert "If-Modified-Since" not in mocked.calls[-1].request.headers

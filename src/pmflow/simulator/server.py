@@ -315,6 +315,11 @@ class _Handler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return "GitHub.com"
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # The Date header on the simulator's clock, as GitHub's Date and updated_at share one
+        # clock: a client may compare them (conditional requests as of the time of a read).
+        return email.utils.format_datetime(self.server.dispatcher.store.clock.now(), usegmt=True)
+
     def _serve(self) -> None:
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
