@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import requests
 from github import BadCredentialsException, GithubException, RateLimitExceededException
@@ -97,6 +99,22 @@ def test_conditional_requests_answer_304_for_free(
     assert sum(r.not_modified for r in sim.requests) == 2
     gh_issue = make_github(sim).get_repo("acme/web").get_issue(1)
     assert gh_issue.update() is False  # PyGithub's own conditional request
+
+
+def test_if_modified_since_and_date_are_on_the_simulators_clock(
+    sim: GitHubSimulator, http: requests.Session
+) -> None:
+    sim.set_now(dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC))
+    sim.add_issue("acme/web", "x")
+    sim.set_now(dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC))
+    url = f"{sim.api_url}/repos/acme/web/issues/1"
+    first = http.get(url)
+    assert first.headers["date"] == "Thu, 26 Nov 2026 10:00:00 GMT"
+    assert first.headers["last-modified"] == "Thu, 26 Nov 2026 09:00:00 GMT"
+    since = {"If-Modified-Since": "Thu, 26 Nov 2026 09:59:58 GMT"}
+    assert http.get(url, headers=since).status_code == 304
+    sim.edit_issue("acme/web", 1, body="edited at 10:00:00")
+    assert http.get(url, headers=since).status_code == 200
 
 
 def test_the_request_log(sim: GitHubSimulator, http: requests.Session) -> None:
