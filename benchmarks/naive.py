@@ -49,6 +49,9 @@ class NaiveRepo:
     def get_issue(self, number: int) -> IssueState:
         return issue_from_json(self.repo.get_issue(number).raw_data)
 
+    def reread_issue(self, number: int, body: str) -> IssueState:
+        return self.get_issue(number)  # unconditional: a naive script keeps no read times
+
     def list_comments(self, number: int) -> list[CommentState]:
         issue = self.repo.get_issue(number)
         return [

@@ -499,21 +499,6 @@ class GitHubRepo:
         except requests.exceptions.RequestException as error:
             raise _explain(error, f"listing sub-issues of #{number}") from error
 
-    def has_sub_issues(self, number: int) -> bool:
-        """Whether this GitHub has the sub-issues API (older Enterprise Servers answer 404)."""
-        try:
-            self._attempt(
-                "checking for the sub-issues API",
-                lambda: self.repo.get_issue(number).get_sub_issues().get_page(0),
-            )
-        except GithubException as error:
-            if error.status == 404:
-                return False
-            raise _explain(error, "checking for the sub-issues API") from error
-        except requests.exceptions.RequestException as error:
-            raise _explain(error, "checking for the sub-issues API") from error
-        return True
-
     def list_comments(self, number: int) -> list[CommentState]:
         return self._call(
             f"reading comments of #{number}",

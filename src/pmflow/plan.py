@@ -276,9 +276,6 @@ def plan_postmortem(
         plan.needs.add(f"owner:{owner}")
     title = milestone_title(config, issue)
     milestone = _known_milestone(title, postmortem.actions, facts.milestones)
-    unlinked = any(found is not None and found.parent_number is None for _, found, _ in pairs)
-    if config.sub_issues and unlinked and facts.sub_issues_supported is None:
-        plan.needs.add("sub_issues")
     if to_create:
         if facts.labels is None:
             plan.needs.add("labels")
@@ -334,8 +331,10 @@ def plan_postmortem(
             continue
         problems.extend(_plan_linked_action(plan, issue, line, found, facts, renderer))
         if (
+            # Not known yet: the link is sent, and a GitHub without sub-issues (an older
+            # Enterprise Server) refuses it once, in place of a read asking first.
             config.sub_issues
-            and facts.sub_issues_supported
+            and facts.sub_issues_supported is not False
             and found.parent_number is None
             and linked_children < MAX_SUB_ISSUES
         ):

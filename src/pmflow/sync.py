@@ -162,8 +162,6 @@ def _fill_needs(
                 for a in pm.actions
             )
             pm = dataclasses.replace(pm, actions=actions)
-        elif need == "sub_issues":
-            facts.sub_issues_supported = repo.has_sub_issues(pm.issue.number)
         elif need.startswith("owner:"):
             login = need.removeprefix("owner:")
             facts.assignable[login] = repo.is_assignable(login)

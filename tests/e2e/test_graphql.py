@@ -72,6 +72,7 @@ def test_pmflow_graphql_0_never_tries_it(sim: GitHubSimulator) -> None:
     assert state(sim) == rest_end_state()
     assert graphql_requests(sim) == []
     assert paths(sim, "POST").count(f"/repos/{REPO}/issues/1/sub_issues") == VALID_ACTIONS
+    assert f"/repos/{REPO}/issues/1/sub_issues" not in paths(sim, "GET")  # no asking first
 
 
 def assert_one_graphql_request_then_rest(sim: GitHubSimulator, env: dict[str, str]) -> None:

@@ -299,6 +299,9 @@ def test_sub_issues_unsupported_falls_back_to_text_links(sim: GitHubSimulator) -
     assert result.exit_code == 0
     assert result.output.count("no sub-issues API") == 1
     assert "- [ ] #2 Add alerting" in (sim.issue(REPO, 1).body or "")
+    # The first link is refused, in place of a read asking first; the second is not sent.
+    asked = [(r.method, r.status) for r in sim.requests if r.path.endswith("/sub_issues")]
+    assert asked == [("POST", 404)]
     sim.clear_log()
     run(sim, "sync")
     assert sim.writes() == []
